@@ -1,0 +1,1 @@
+//! moesim GPU hub with a hardware address-allocation unit

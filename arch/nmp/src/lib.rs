@@ -1,0 +1,1 @@
+//! moesim 3D near-memory-processing stacks in a mesh

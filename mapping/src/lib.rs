@@ -1,0 +1,1 @@
+//! moesim placement policies: logical endpoints to physical nodes

@@ -1,0 +1,1 @@
+//! moesim memory: HBM/DRAM bandwidth-latency and bank-level 3D-stacked DRAM timing

@@ -1,0 +1,17 @@
+//! moesim-noc: network-on-chip models.
+//!
+//! - [`topology`]: router graphs (mesh, torus, mesh of dies, failed links), one builder per file;
+//! - [`routing`]: routing functions behind one trait, one per file;
+//! - [`config`]: the native TOML configuration, one section per file;
+//! - [`link_stats`]: per-link, per-direction flit counts over time windows;
+//! - [`report`]: the figures of one run, under BookSim's names.
+
+pub mod config;
+pub mod link_stats;
+pub mod report;
+pub mod routing;
+pub mod topology;
+
+pub use config::NocConfig;
+pub use link_stats::LinkStats;
+pub use report::{NocReport, RunStatus};
