@@ -2,7 +2,10 @@
 //! returns the output ports (and the VC range on each) a packet may take at a router; adaptive
 //! functions return several candidates and the router selects among them by downstream credits.
 
+pub mod build;
 pub mod dor;
+
+pub use build::build;
 
 use crate::topology::{PortId, Topology};
 use moesim_core::{NodeId, RouterId};

@@ -5,7 +5,10 @@
 //! Port convention for grid topologies (mesh, torus, mesh of dies): port 0 = east (+x),
 //! 1 = west (-x), 2 = north (+y), 3 = south (-y), then one port per attached terminal.
 
+pub mod build;
 pub mod mesh;
+
+pub use build::build;
 
 use moesim_core::{Coord, LinkId, MeshShape, NodeId, RouterId};
 use serde::{Deserialize, Serialize};
