@@ -10,6 +10,7 @@
 //! - [`rng`]: seeded, portable random streams.
 
 pub mod config;
+pub mod device;
 pub mod error;
 pub mod ids;
 pub mod rng;
@@ -17,6 +18,7 @@ pub mod stats;
 pub mod tick;
 pub mod units;
 
+pub use device::{DType, DeviceSpec};
 pub use error::{Error, Result};
 pub use ids::{Coord, LinkId, MeshShape, NodeId, RouterId};
 pub use rng::{SimRng, derive_seed, rng_from_seed};
