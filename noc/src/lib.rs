@@ -6,10 +6,14 @@
 //! - [`link_stats`]: per-link, per-direction flit counts over time windows;
 //! - [`report`]: the figures of one run, under BookSim's names.
 
+pub mod booksim;
 pub mod config;
+pub mod heatmap;
+pub mod link_export;
 pub mod link_stats;
 pub mod report;
 pub mod routing;
+pub mod tier;
 pub mod topology;
 
 pub use config::NocConfig;

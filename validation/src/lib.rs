@@ -6,5 +6,6 @@
 
 pub mod case;
 pub mod cases;
+pub mod report;
 
 pub use case::{Case, Check, Context, Tolerance};

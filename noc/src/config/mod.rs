@@ -10,7 +10,7 @@ mod traffic;
 
 pub use router::{AllocatorKind, RouterConfig};
 pub use sim::{LinkStatsConfig, SimConfig};
-pub use topology::{RoutingConfig, TopologyConfig};
+pub use topology::{GridConfig, MeshOfDiesConfig, RoutingConfig, TopologyConfig};
 pub use traffic::{InjectionProcess, TrafficConfig, TrafficPattern};
 
 use moesim_core::{Error, Result};

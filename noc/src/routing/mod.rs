@@ -3,11 +3,19 @@
 //! functions return several candidates and the router selects among them by downstream credits.
 
 pub mod build;
+pub mod cdg;
 pub mod dor;
+pub mod fault_tolerant;
+pub mod odd_even;
+pub mod torus_dor;
+pub mod turns;
+pub mod walk;
+pub mod west_first;
 
-pub use build::build;
+pub use build::{build, build_with_vcs};
+pub use turns::TurnModel;
 
-use crate::topology::{PortId, Topology};
+use crate::topology::{Direction, PortId, Topology};
 use moesim_core::{NodeId, RouterId};
 
 /// One admissible next hop: an output port and the inclusive VC range allowed on it.
@@ -27,6 +35,11 @@ pub trait RoutingFunction: Send + Sync {
     /// in a table.
     fn is_deterministic(&self) -> bool;
 
+    /// The fewest VCs per port the function needs (2 for dateline VC classes).
+    fn min_vcs(&self) -> u8 {
+        1
+    }
+
     /// Appends to `out` the candidates for a packet at `router` destined for `dst`, which arrived on
     /// input port `in_port` in VC `in_vc` (`in_port` is a terminal port at injection).
     /// When `router` is the destination's router, the only candidate is the ejection port.
@@ -41,4 +54,28 @@ pub trait RoutingFunction: Send + Sync {
         num_vcs: u8,
         out: &mut Vec<RouteCandidate>,
     );
+}
+
+/// The direction a packet that arrived on input port `in_port` was travelling in (`None` for a
+/// terminal port, i.e. at injection). A packet moving east arrives on the west port.
+pub fn travel_direction(in_port: PortId) -> Option<Direction> {
+    Direction::from_port(in_port).map(Direction::opposite)
+}
+
+/// The ejection candidate at the destination's router: the destination's terminal port.
+pub fn eject(topo: &Topology, dst: NodeId, num_vcs: u8) -> RouteCandidate {
+    RouteCandidate {
+        out_port: topo.terminal(dst).port,
+        vc_lo: 0,
+        vc_hi: num_vcs.saturating_sub(1),
+    }
+}
+
+/// A candidate on grid direction `d` with every VC allowed.
+pub fn any_vc(d: Direction, num_vcs: u8) -> RouteCandidate {
+    RouteCandidate {
+        out_port: d.port(),
+        vc_lo: 0,
+        vc_hi: num_vcs.saturating_sub(1),
+    }
 }

@@ -1,6 +1,8 @@
 //! k-ary 2D mesh (also non-square X x Y) with concentration `c` terminals per router.
 
-use super::{Direction, GRID_NET_PORTS, Link, LinkKind, RouterNode, Terminal, Topology};
+use super::{
+    Direction, Faults, GRID_NET_PORTS, GridLayout, Link, LinkKind, RouterNode, Terminal, Topology,
+};
 use moesim_core::{Coord, LinkId, MeshShape, NodeId, RouterId};
 
 /// Builds an X x Y mesh of routers, each with `concentration` terminals, every link
@@ -81,6 +83,8 @@ pub fn build_grid(
         routers,
         links,
         terminals,
+        layout: GridLayout::single(shape),
+        faults: Faults::default(),
     }
 }
 

@@ -4,14 +4,29 @@
 //!
 //! Port convention for grid topologies (mesh, torus, mesh of dies): port 0 = east (+x),
 //! 1 = west (-x), 2 = north (+y), 3 = south (-y), then one port per attached terminal.
+//!
+//! Failed links and routers stay in the graph (ids are stable) with `failed = true`; the
+//! terminals of failed routers stay in [`Topology::terminals`] but are not active: traffic
+//! generators draw sources and destinations from [`Topology::active_nodes`].
 
 pub mod build;
+pub mod faults;
 pub mod mesh;
+pub mod mesh_of_dies;
+pub mod torus;
 
 pub use build::build;
+pub use faults::Faults;
 
 use moesim_core::{Coord, LinkId, MeshShape, NodeId, RouterId};
 use serde::{Deserialize, Serialize};
+
+/// The most routers a topology may have.
+pub const MAX_ROUTERS: usize = 1 << 16;
+/// The most terminals a topology may have.
+pub const MAX_NODES: usize = 1 << 20;
+/// The most terminals per router.
+pub const MAX_CONCENTRATION: u32 = 256;
 
 /// A router port number.
 pub type PortId = u16;
@@ -130,6 +145,44 @@ pub struct Terminal {
     pub port: PortId,
 }
 
+/// How the router grid is tiled into dies and wafers (in routers). A plain mesh or torus is one
+/// die on one wafer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GridLayout {
+    /// Routers per die.
+    pub die: MeshShape,
+    /// Routers per wafer (a multiple of `die` in each dimension).
+    pub wafer: MeshShape,
+}
+
+impl GridLayout {
+    /// The whole grid as one die on one wafer.
+    pub const fn single(shape: MeshShape) -> GridLayout {
+        GridLayout {
+            die: shape,
+            wafer: shape,
+        }
+    }
+    /// The die (in die coordinates) that router coordinate `c` belongs to.
+    pub fn die_of(&self, c: Coord) -> Coord {
+        Coord::new(c.x / self.die.x.max(1), c.y / self.die.y.max(1))
+    }
+    /// The wafer (in wafer coordinates) that router coordinate `c` belongs to.
+    pub fn wafer_of(&self, c: Coord) -> Coord {
+        Coord::new(c.x / self.wafer.x.max(1), c.y / self.wafer.y.max(1))
+    }
+    /// What a link between neighbouring routers `a` and `b` is.
+    pub fn link_kind(&self, a: Coord, b: Coord) -> LinkKind {
+        if self.wafer_of(a) != self.wafer_of(b) {
+            LinkKind::WaferToWafer
+        } else if self.die_of(a) != self.die_of(b) {
+            LinkKind::DieToDie
+        } else {
+            LinkKind::OnDie
+        }
+    }
+}
+
 /// The whole network graph.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Topology {
@@ -143,6 +196,10 @@ pub struct Topology {
     pub links: Vec<Link>,
     /// Indexed by `NodeId`.
     pub terminals: Vec<Terminal>,
+    /// The die and wafer tiling of the grid.
+    pub layout: GridLayout,
+    /// The failures as configured (already applied to the `failed` flags).
+    pub faults: Faults,
 }
 
 impl Topology {
@@ -177,5 +234,46 @@ impl Topology {
     /// The router at grid coordinate `c`.
     pub fn router_at(&self, c: Coord) -> RouterId {
         RouterId(self.shape.index(c) as u32)
+    }
+    /// Whether node `n` takes part in traffic (its router has not failed).
+    pub fn is_node_active(&self, n: NodeId) -> bool {
+        !self.routers[self.terminals[n.index()].router.index()].failed
+    }
+    /// The nodes that take part in traffic, in id order: every terminal whose router has not
+    /// failed. Traffic generators draw sources and destinations from this list.
+    pub fn active_nodes(&self) -> Vec<NodeId> {
+        self.terminals
+            .iter()
+            .filter(|t| !self.routers[t.router.index()].failed)
+            .map(|t| t.node)
+            .collect()
+    }
+    /// The routers that have not failed.
+    pub fn active_routers(&self) -> impl Iterator<Item = &RouterNode> + '_ {
+        self.routers.iter().filter(|r| !r.failed)
+    }
+    /// Whether any link or router has failed.
+    pub fn has_faults(&self) -> bool {
+        self.routers.iter().any(|r| r.failed) || self.links.iter().any(|l| l.failed)
+    }
+    /// Whether `l` is a wraparound channel of a torus (it jumps from one edge of the grid to the
+    /// opposite one).
+    pub fn is_wrap_link(&self, l: &Link) -> bool {
+        let (a, b) = (self.router(l.src).coord, self.router(l.dst).coord);
+        match l.direction {
+            Some(Direction::East) => b.x < a.x,
+            Some(Direction::West) => b.x > a.x,
+            Some(Direction::North) => b.y < a.y,
+            Some(Direction::South) => b.y > a.y,
+            None => false,
+        }
+    }
+    /// The first terminal port of router `r` (its injection port), if it has terminals.
+    pub fn first_terminal_port(&self, r: RouterId) -> Option<PortId> {
+        self.routers[r.index()]
+            .terminals
+            .iter()
+            .position(Option::is_some)
+            .map(|p| p as PortId)
     }
 }

@@ -2,7 +2,15 @@
 
 use crate::case::Case;
 
+pub mod booksim;
+pub mod noc_closed_form;
+pub mod platforms;
+
 /// Every validation case, in a fixed order.
 pub fn all() -> Vec<Case> {
-    Vec::new()
+    let mut all = Vec::new();
+    all.extend(booksim::cases());
+    all.extend(noc_closed_form::cases());
+    all.extend(platforms::cases());
+    all
 }

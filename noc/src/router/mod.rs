@@ -1,0 +1,501 @@
+//! The input-queued virtual-channel router (BookSim's `iq` router), one micro-architectural unit
+//! per file as in gem5 Garnet:
+//!
+//! - [`input_unit`] / [`virtual_channel`]: input ports, their VCs and flit buffers;
+//! - [`routing_unit`]: route computation (RC), with a route table for deterministic functions;
+//! - [`vc_allocator`]: VC allocation (VA);
+//! - [`switch_allocator`]: switch allocation (SA), speculative or not;
+//! - [`crossbar`]: switch traversal (ST);
+//! - [`output_unit`] / [`out_vc_state`]: output ports and the credit state of the VCs downstream;
+//! - [`allocator`]: the iSLIP and separable allocators and the round-robin arbiter.
+//!
+//! # One cycle
+//!
+//! [`Router::step`] runs BookSim's `_InternalStep` order: input queuing (flits and credits due
+//! this cycle), VA evaluate, SA evaluate, RC update, VA update, SA update, switch traversal. A
+//! stage with delay `d` evaluates in cycle `t` and takes effect at the end of `t + d - 1`; the
+//! next stage evaluates from `t + d` on. Routers exchange flits and credits only through
+//! channels, whose deliveries are due at least two cycles after sending, so a router's cycle
+//! reads only what other units wrote in earlier cycles (evaluate/commit): the order the routers of
+//! a cycle are stepped in does not change any result.
+//!
+//! At zero load a head flit arriving in cycle `t` is routed in `t`, wins VA in `t + 1` and SA in
+//! `t + 2`, traverses the crossbar in `t + 3`, the link in `t + 4`, and is read by the next router
+//! in `t + 5`: five cycles per hop, as BookSim with its default delays.
+
+pub mod allocator;
+pub mod crossbar;
+pub mod input_unit;
+pub mod out_vc_state;
+pub mod output_unit;
+pub mod routing_unit;
+pub mod switch_allocator;
+pub mod vc_allocator;
+pub mod virtual_channel;
+
+use crate::config::RouterConfig;
+use crate::flit::PacketSlab;
+use crate::link::{Calendar, Channel, Endpoint};
+use crate::link_stats::LinkStats;
+use crossbar::Crossbar;
+use input_unit::InputUnit;
+use moesim_core::{Error, RouterId};
+use output_unit::OutputUnit;
+use routing_unit::RoutingUnit;
+use std::collections::VecDeque;
+use switch_allocator::SwitchAllocator;
+use vc_allocator::VcAllocator;
+use virtual_channel::{NEVER, NO_PORT, NO_VC, Route, VcState};
+
+/// The router knobs in the form the cycle loop uses (from [`RouterConfig`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RouterParams {
+    pub num_vcs: usize,
+    pub vc_buf_size: u16,
+    pub routing_delay: u64,
+    pub vc_alloc_delay: u64,
+    pub sw_alloc_delay: u64,
+    /// `st_prepare_delay + st_final_delay`.
+    pub crossbar_delay: u64,
+    pub credit_delay: u32,
+    pub speculative: bool,
+    pub wait_for_tail_credit: bool,
+}
+
+impl RouterParams {
+    /// The parameters of a validated configuration.
+    pub fn from_config(c: &RouterConfig) -> RouterParams {
+        RouterParams {
+            num_vcs: c.num_vcs as usize,
+            vc_buf_size: c.vc_buf_size.min(u16::MAX as u32) as u16,
+            routing_delay: c.routing_delay as u64,
+            vc_alloc_delay: c.vc_alloc_delay.max(1) as u64,
+            sw_alloc_delay: c.sw_alloc_delay.max(1) as u64,
+            crossbar_delay: (c.st_prepare_delay + c.st_final_delay).max(1) as u64,
+            credit_delay: c.credit_delay,
+            speculative: c.speculative,
+            wait_for_tail_credit: c.wait_for_tail_credit,
+        }
+    }
+}
+
+/// What a router may touch outside itself during its cycle.
+pub struct StepCtx<'a> {
+    pub cycle: u64,
+    pub channels: &'a mut [Channel],
+    pub packets: &'a mut PacketSlab,
+    pub routing: &'a mut RoutingUnit,
+    pub link_stats: &'a mut LinkStats,
+    pub wake_routers: &'a mut Calendar,
+    pub wake_nis: &'a mut Calendar,
+    /// Set when a flit moved (the deadlock watchdog's heartbeat).
+    pub moved: bool,
+    /// Credits sent minus credits received.
+    pub credits_delta: i64,
+    /// The first error met (a routing failure).
+    pub error: Option<Error>,
+}
+
+impl StepCtx<'_> {
+    /// Wakes the unit at `ep` in cycle `at`.
+    #[inline]
+    pub fn wake(&mut self, ep: Endpoint, at: u64) {
+        match ep {
+            Endpoint::Router { router, .. } => self.wake_routers.schedule(at, router),
+            Endpoint::Ni(n) => self.wake_nis.schedule(at, n),
+        }
+    }
+}
+
+/// One router.
+pub struct Router {
+    pub id: RouterId,
+    pub inputs: Vec<InputUnit>,
+    pub outputs: Vec<OutputUnit>,
+    vca: VcAllocator,
+    swa: SwitchAllocator,
+    pub(crate) xbar: Crossbar,
+    /// Pending stage completions: (cycle, input VC index), in cycle order.
+    rc_queue: VecDeque<(u64, u32)>,
+    va_queue: VecDeque<(u64, u32)>,
+    sa_queue: VecDeque<(u64, u32)>,
+    sa_eval: Vec<(u32, u16)>,
+    buffered: u32,
+    vcs: usize,
+    /// Flits that traversed the switch (since the last statistics reset).
+    pub traversals: u64,
+}
+
+impl Router {
+    /// A router with the given input and output units.
+    pub fn new(
+        id: RouterId,
+        cfg: &RouterConfig,
+        inputs: Vec<InputUnit>,
+        outputs: Vec<OutputUnit>,
+    ) -> Router {
+        let p = inputs.len();
+        let vcs = cfg.num_vcs as usize;
+        let n = p * vcs;
+        Router {
+            id,
+            inputs,
+            outputs,
+            vca: VcAllocator::new(cfg.vc_allocator, p, vcs, cfg.alloc_iters),
+            swa: SwitchAllocator::new(cfg.sw_allocator, p, vcs, cfg.alloc_iters),
+            xbar: Crossbar::new(p, (cfg.st_prepare_delay + cfg.st_final_delay) as u64),
+            rc_queue: VecDeque::with_capacity(n),
+            va_queue: VecDeque::with_capacity(n),
+            sa_queue: VecDeque::with_capacity(n),
+            sa_eval: Vec::with_capacity(n),
+            buffered: 0,
+            vcs,
+            traversals: 0,
+        }
+    }
+
+    /// Whether the router has flits buffered or crossing its switch (it must run next cycle).
+    #[inline]
+    pub fn has_work(&self) -> bool {
+        self.buffered > 0 || self.xbar.pending() > 0
+    }
+
+    /// Flits in the input buffers.
+    pub fn buffered_flits(&self) -> u32 {
+        self.buffered
+    }
+
+    /// Runs one cycle.
+    pub fn step(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
+        let t = ctx.cycle;
+        self.input_queuing(p, ctx);
+        self.receive_credits(p, ctx);
+        self.va_evaluate(p, t);
+        self.sa_evaluate(p, t);
+        self.rc_update(p, ctx);
+        self.va_update(p, t);
+        self.sa_update(p, ctx);
+        self.traverse(ctx);
+    }
+
+    fn input_queuing(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
+        let t = ctx.cycle;
+        for port in 0..self.inputs.len() {
+            let Some(ch) = self.inputs[port].channel else {
+                continue;
+            };
+            while let Some(f) = ctx.channels[ch as usize].flits.pop_due(t) {
+                self.buffered += 1;
+                let unit = &mut self.inputs[port];
+                let v = f.vc as usize;
+                let was_empty = unit.push(v, f);
+                unit.flits_in += 1;
+                let state = unit.vcs[v].state;
+                match state {
+                    VcState::Idle => {
+                        debug_assert!(f.is_head() && was_empty);
+                        self.start_routing(p, ctx, port, v, t);
+                    }
+                    VcState::Active if was_empty => self.inputs[port].vcs[v].sa_ready = t,
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn receive_credits(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
+        let t = ctx.cycle;
+        for out in &mut self.outputs {
+            let Some(ch) = out.channel else { continue };
+            while let Some(c) = ctx.channels[ch as usize].credits.pop_due(t) {
+                out.vcs.credit(c.vc, p.wait_for_tail_credit);
+                ctx.credits_delta -= 1;
+            }
+        }
+    }
+
+    /// The head at the front of VC `v` of `port` starts route computation in cycle `entry`.
+    fn start_routing(
+        &mut self,
+        p: &RouterParams,
+        ctx: &mut StepCtx,
+        port: usize,
+        v: usize,
+        entry: u64,
+    ) {
+        if p.routing_delay == 0 {
+            // Lookahead routing: the route is ready when the head is.
+            self.route_now(ctx, port, v);
+            self.enter_vc_alloc(p, port, v, entry);
+        } else {
+            self.inputs[port].set_state(v, VcState::Routing);
+            let idx = (port * self.vcs + v) as u32;
+            self.rc_queue.push_back((entry + p.routing_delay - 1, idx));
+        }
+    }
+
+    fn enter_vc_alloc(&mut self, p: &RouterParams, port: usize, v: usize, from: u64) {
+        let unit = &mut self.inputs[port];
+        unit.set_state(v, VcState::VcAlloc);
+        let vc = &mut unit.vcs[v];
+        vc.va_ready = from;
+        if p.speculative {
+            vc.sa_ready = from;
+        }
+    }
+
+    fn route_now(&mut self, ctx: &mut StepCtx, port: usize, v: usize) {
+        let f = self.inputs[port].front(v);
+        let dst = ctx.packets.get(f.packet).dst;
+        let r = match ctx
+            .routing
+            .route(self.id.0, port as u16, v as u8, dst, &self.outputs)
+        {
+            Ok(r) => r,
+            Err(e) => {
+                ctx.error.get_or_insert(e);
+                Route::NONE
+            }
+        };
+        self.inputs[port].vcs[v].route = r;
+    }
+
+    fn va_evaluate(&mut self, p: &RouterParams, t: u64) {
+        self.vca.begin();
+        for port in 0..self.inputs.len() {
+            let mut m = self.inputs[port].vcalloc;
+            while m != 0 {
+                let v = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let vc = &self.inputs[port].vcs[v];
+                if vc.va_ready > t || vc.va_done != NEVER || vc.route.port == NO_PORT {
+                    continue;
+                }
+                let r = vc.route;
+                let free = self.outputs[r.port as usize].vcs.available_mask() & r.vc_mask();
+                self.vca.request(port * self.vcs + v, r.port as usize, free);
+            }
+        }
+        if self.vca.requesters.is_empty() {
+            return;
+        }
+        self.vca.allocate();
+        let done = t + p.vc_alloc_delay - 1;
+        for k in 0..self.vca.requesters.len() {
+            let idx = self.vca.requesters[k] as usize;
+            let vc = &mut self.inputs[idx / self.vcs].vcs[idx % self.vcs];
+            vc.va_grant = self.vca.grant(idx);
+            vc.va_done = done;
+            self.va_queue.push_back((done, idx as u32));
+        }
+    }
+
+    fn sa_evaluate(&mut self, p: &RouterParams, t: u64) {
+        self.swa.begin();
+        self.sa_eval.clear();
+        let send_at = t + p.sw_alloc_delay - 1 + p.crossbar_delay;
+        for port in 0..self.inputs.len() {
+            let unit = &self.inputs[port];
+            let spec = if p.speculative { unit.vcalloc } else { 0 };
+            let mut m = (unit.active & unit.nonempty) | spec;
+            while m != 0 {
+                let v = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let vc = &unit.vcs[v];
+                if vc.sa_ready > t || vc.sa_done != NEVER {
+                    continue;
+                }
+                let idx = (port * self.vcs + v) as u32;
+                if vc.state == VcState::Active {
+                    let out = &self.outputs[vc.out_port as usize];
+                    if !out.vcs.is_full(vc.out_vc) && out.can_send(send_at) {
+                        self.swa.request(port, vc.out_port as usize, v, true);
+                    }
+                    self.sa_eval.push((idx, vc.out_port));
+                } else if vc.route.port != NO_PORT {
+                    // Speculative: bid for the switch while VC allocation is under way, if some
+                    // VC of the route is free and has a credit (spec_check_elig/_cred).
+                    let r = vc.route;
+                    let out = &self.outputs[r.port as usize];
+                    let ok = out.vcs.available_mask() & !out.vcs.full_mask() & r.vc_mask();
+                    if ok != 0 && out.can_send(send_at) {
+                        self.swa.request(port, r.port as usize, v, false);
+                    }
+                    self.sa_eval.push((idx, r.port));
+                }
+            }
+        }
+        if self.sa_eval.is_empty() {
+            return;
+        }
+        self.swa.allocate();
+        let done = t + p.sw_alloc_delay - 1;
+        for k in 0..self.sa_eval.len() {
+            let (idx, o) = self.sa_eval[k];
+            let (port, v) = (idx as usize / self.vcs, idx as usize % self.vcs);
+            let won = self.swa.won(port, v, o as usize);
+            if won {
+                self.swa.granted(port, v);
+            }
+            let vc = &mut self.inputs[port].vcs[v];
+            vc.sa_grant = if won { o } else { NO_PORT };
+            vc.sa_done = done;
+            self.sa_queue.push_back((done, idx));
+        }
+    }
+
+    fn rc_update(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
+        let t = ctx.cycle;
+        while let Some(&(at, idx)) = self.rc_queue.front() {
+            if at > t {
+                break;
+            }
+            debug_assert_eq!(at, t);
+            self.rc_queue.pop_front();
+            let (port, v) = (idx as usize / self.vcs, idx as usize % self.vcs);
+            self.route_now(ctx, port, v);
+            self.enter_vc_alloc(p, port, v, t + 1);
+        }
+    }
+
+    fn va_update(&mut self, p: &RouterParams, t: u64) {
+        while let Some(&(at, idx)) = self.va_queue.front() {
+            if at > t {
+                break;
+            }
+            self.va_queue.pop_front();
+            let (port, v) = (idx as usize / self.vcs, idx as usize % self.vcs);
+            let unit = &mut self.inputs[port];
+            let vc = &mut unit.vcs[v];
+            vc.va_done = NEVER;
+            let (w, r) = (vc.va_grant, vc.route);
+            if w != NO_VC && self.outputs[r.port as usize].vcs.is_available(w) {
+                self.outputs[r.port as usize].vcs.take(w);
+                vc.out_port = r.port;
+                vc.out_vc = w;
+                if !p.speculative {
+                    vc.sa_ready = t + 1;
+                }
+                unit.set_state(v, VcState::Active);
+            } else {
+                vc.va_ready = t + 1;
+            }
+        }
+    }
+
+    fn sa_update(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
+        let t = ctx.cycle;
+        while let Some(&(at, idx)) = self.sa_queue.front() {
+            if at > t {
+                break;
+            }
+            self.sa_queue.pop_front();
+            let (port, v) = (idx as usize / self.vcs, idx as usize % self.vcs);
+            let vc = &mut self.inputs[port].vcs[v];
+            vc.sa_done = NEVER;
+            let o = vc.sa_grant;
+            // Discard grants that no longer hold: a speculative bid whose VC allocation failed
+            // or went elsewhere, or (with multi-cycle allocation) a VC that has run out of
+            // credits or a busy narrow link.
+            let ok = o != NO_PORT
+                && vc.state == VcState::Active
+                && vc.out_port == o
+                && !self.outputs[o as usize].vcs.is_full(vc.out_vc)
+                && self.outputs[o as usize].can_send(t + p.crossbar_delay);
+            if !ok {
+                vc.sa_ready = t + 1;
+                continue;
+            }
+            self.depart(p, ctx, port, v, o as usize);
+        }
+    }
+
+    /// The front flit of VC `v` of `port` leaves through the switch to output `o`.
+    fn depart(&mut self, p: &RouterParams, ctx: &mut StepCtx, port: usize, v: usize, o: usize) {
+        let t = ctx.cycle;
+        let f = self.inputs[port].pop(v);
+        self.buffered -= 1;
+        if f.is_head() {
+            ctx.packets.get_mut(f.packet).hops += 1;
+        }
+        let w = self.inputs[port].vcs[v].out_vc;
+        let out = &mut self.outputs[o];
+        out.vcs.sending(w, f.is_tail(), p.wait_for_tail_credit);
+        out.reserve(t + p.crossbar_delay);
+        self.xbar.push(o, t + p.crossbar_delay, f.on_vc(w));
+        if let Some(ch) = self.inputs[port].channel {
+            let chan = &mut ctx.channels[ch as usize];
+            let at = chan.send_credit(t, v as u8);
+            let src = chan.src;
+            ctx.wake(src, at);
+            ctx.credits_delta += 1;
+        }
+        self.traversals += 1;
+        ctx.moved = true;
+        if self.inputs[port].vcs[v].len == 0 {
+            if f.is_tail() {
+                self.inputs[port].set_state(v, VcState::Idle);
+            }
+        } else if f.is_tail() {
+            // The next packet's head starts route computation next cycle.
+            self.start_routing(p, ctx, port, v, t + 1);
+        } else {
+            self.inputs[port].vcs[v].sa_ready = t + 1;
+        }
+    }
+
+    fn traverse(&mut self, ctx: &mut StepCtx) {
+        if self.xbar.pending() == 0 {
+            return;
+        }
+        let t = ctx.cycle;
+        for o in 0..self.outputs.len() {
+            while let Some(f) = self.xbar.pop_due(o, t) {
+                let out = &mut self.outputs[o];
+                let Some(ch) = out.channel else {
+                    debug_assert!(false, "flit switched to an unconnected port");
+                    continue;
+                };
+                out.flits_out += 1;
+                let chan = &mut ctx.channels[ch as usize];
+                let at = chan.send_flit(t, f);
+                let (dst, link) = (chan.dst, chan.link);
+                ctx.wake(dst, at);
+                if let Some(l) = link {
+                    ctx.link_stats.record(t, l);
+                }
+            }
+        }
+    }
+
+    /// The number of input VCs (ports x VCs).
+    pub fn num_vcs_total(&self) -> usize {
+        self.inputs.len() * self.vcs
+    }
+
+    /// One line per non-empty VC: `in <port> vc <v>: <state>, <n> flits[, out <port>/<vc>]`.
+    pub fn describe_buffers(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (port, unit) in self.inputs.iter().enumerate() {
+            for (v, vc) in unit.vcs.iter().enumerate() {
+                if vc.len == 0 {
+                    continue;
+                }
+                let mut s = format!("in {port} vc {v}: {:?}, {} flits", vc.state, vc.len);
+                if vc.state == VcState::Active {
+                    let o = vc.out_port as usize;
+                    s.push_str(&format!(
+                        ", holds out {o} vc {} ({} of {} slots used downstream)",
+                        vc.out_vc,
+                        self.outputs[o].vcs.occupancy(vc.out_vc),
+                        self.outputs[o].vcs.depth()
+                    ));
+                } else if vc.route.port != NO_PORT {
+                    s.push_str(&format!(", wants out {}", vc.route.port));
+                }
+                out.push(s);
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,84 @@
+//! VC allocation (BookSim's VC allocator stage): every input VC whose head flit waits for an
+//! output VC requests each free VC of its route's range; an allocator over (input port x VC) by
+//! (output port x VC) grants at most one output VC per input VC and one input VC per output VC.
+
+use super::allocator::{self, Allocator, NONE, RequestMatrix, bits};
+use super::virtual_channel::NO_VC;
+use crate::config::AllocatorKind;
+
+/// The VC allocator of one router.
+pub struct VcAllocator {
+    alloc: Box<dyn Allocator>,
+    req: RequestMatrix,
+    grant: Vec<u32>,
+    vcs: usize,
+    /// Input VCs (`port * vcs + vc`) evaluated in the current round, in ascending order.
+    pub requesters: Vec<u32>,
+}
+
+impl VcAllocator {
+    pub fn new(kind: AllocatorKind, ports: usize, vcs: usize, iters: u32) -> VcAllocator {
+        let n = ports * vcs;
+        VcAllocator {
+            alloc: allocator::build(kind, n, n, iters),
+            req: RequestMatrix::new(n, n),
+            grant: vec![NONE; n],
+            vcs,
+            requesters: Vec::with_capacity(n),
+        }
+    }
+    /// Starts a round.
+    #[inline]
+    pub fn begin(&mut self) {
+        if !self.requesters.is_empty() {
+            self.req.clear();
+            self.requesters.clear();
+        }
+    }
+    /// Input VC `in_vc` requests the VCs of `out_vcs` (a mask) on output `out_port`.
+    #[inline]
+    pub fn request(&mut self, in_vc: usize, out_port: usize, out_vcs: u64) {
+        self.requesters.push(in_vc as u32);
+        self.grant[in_vc] = NONE;
+        for w in bits(&[out_vcs]) {
+            if w >= self.vcs {
+                break;
+            }
+            self.req.set(in_vc, out_port * self.vcs + w, true);
+        }
+    }
+    /// Runs the allocator on this round's requests.
+    #[inline]
+    pub fn allocate(&mut self) {
+        if !self.req.is_empty() {
+            self.alloc.allocate(&self.req, &mut self.grant);
+        }
+    }
+    /// The output VC granted to `in_vc` this round, or [`NO_VC`].
+    #[inline]
+    pub fn grant(&self, in_vc: usize) -> u8 {
+        match self.grant[in_vc] {
+            NONE => NO_VC,
+            g => (g as usize % self.vcs) as u8,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_heads_get_different_output_vcs() {
+        let mut a = VcAllocator::new(AllocatorKind::Islip, 2, 2, 1);
+        a.begin();
+        a.request(0, 1, 0b11);
+        a.request(2, 1, 0b11);
+        a.request(3, 1, 0); // nothing free for this one
+        a.allocate();
+        let (g0, g2) = (a.grant(0), a.grant(2));
+        assert!(g0 != NO_VC && g2 != NO_VC && g0 != g2);
+        assert_eq!(a.grant(3), NO_VC);
+        assert_eq!(a.requesters, vec![0, 2, 3]);
+    }
+}

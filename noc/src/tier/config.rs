@@ -1,0 +1,113 @@
+//! The `[network.tier]` section: which tier moves the messages. The same experiment runs on each
+//! tier by changing `kind`.
+
+use super::analytic::AnalyticNetwork;
+use super::flow::FlowNetwork;
+use super::params::NetworkParams;
+use super::Network;
+use crate::config::RoutingConfig;
+use crate::topology::Topology;
+use moesim_core::Result;
+use serde::{Deserialize, Serialize};
+
+fn yes() -> bool {
+    true
+}
+
+/// The network tier. Selected by `kind`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TierConfig {
+    /// Closed form: path latency + drain time of the most loaded resource.
+    Analytic,
+    /// Max-min fair bandwidth sharing, event-driven.
+    Flow {
+        /// Merge messages with the same (src, dst, release) into one flow (fairness per node
+        /// pair); `false` gives every message its own share.
+        #[serde(default = "yes")]
+        aggregate_pairs: bool,
+    },
+}
+
+impl Default for TierConfig {
+    fn default() -> Self {
+        TierConfig::Flow {
+            aggregate_pairs: true,
+        }
+    }
+}
+
+impl TierConfig {
+    /// The tier's name, as `kind` spells it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TierConfig::Analytic => "analytic",
+            TierConfig::Flow { .. } => "flow",
+        }
+    }
+
+    /// Builds the tier over `topo`, routed by `routing`. `origin` names the configuration for
+    /// errors, which name the key `network.tier`.
+    pub fn build(
+        &self,
+        topo: &Topology,
+        routing: &RoutingConfig,
+        params: &NetworkParams,
+        origin: &str,
+    ) -> Result<Box<dyn Network>> {
+        let rf = crate::routing::build(routing, topo, origin)?;
+        Ok(match self {
+            TierConfig::Analytic => Box::new(AnalyticNetwork::new(
+                topo.clone(),
+                rf,
+                params.clone(),
+                origin,
+            )),
+            TierConfig::Flow { aggregate_pairs } => Box::new(FlowNetwork::new(
+                topo.clone(),
+                rf,
+                params.clone(),
+                *aggregate_pairs,
+                origin,
+            )),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tier::Message;
+    use crate::topology::mesh::build_mesh;
+    use moesim_core::{ClockDomain, MeshShape, NodeId, Tick};
+
+    #[test]
+    fn one_key_selects_the_tier() {
+        let topo = build_mesh(MeshShape::new(3, 3), 1, 1);
+        let p = NetworkParams::new(ClockDomain::from_ghz(1.0), 16);
+        let msgs = [Message::new(0, NodeId(0), NodeId(8), 1600, Tick::ZERO)];
+        for (text, name) in [
+            ("kind = \"analytic\"", "analytic"),
+            ("kind = \"flow\"", "flow"),
+            ("kind = \"flow\"\naggregate_pairs = false", "flow"),
+        ] {
+            let c: TierConfig = moesim_core::config::from_toml_str("x.toml", text).unwrap();
+            assert_eq!(c.kind(), name);
+            let mut net = c.build(&topo, &RoutingConfig::Dor, &p, "x.toml").unwrap();
+            assert_eq!(net.name(), name);
+            // 100 ns of serialisation + 4 hops x 2 ns
+            assert_eq!(net.simulate(&msgs).unwrap().finish[0], Tick::from_ns(108.0));
+        }
+        let e = moesim_core::config::from_toml_str::<TierConfig>("x.toml", "kind = \"packet\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("x.toml"), "{e}");
+        let e = moesim_core::config::from_toml_str::<TierConfig>(
+            "x.toml",
+            "kind = \"flow\"\naggregate = true",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("aggregate"), "{e}");
+    }
+}

@@ -1,0 +1,250 @@
+//! Max-min fair rates by progressive filling: every unfrozen flow rises at the same level; when a
+//! resource's free capacity is used up, the flows crossing it freeze at that level. The next
+//! resource to saturate is the one with the smallest `residual / unfrozen count`, kept in a lazy
+//! min-heap (a resource's share only rises as flows elsewhere freeze, so a popped key that is no
+//! longer current is simply pushed back with its new value).
+//!
+//! [`Filling`] keeps its scratch arrays between calls so the flow tier can re-solve a subset of
+//! flows at every event without allocating; [`max_min_rates`] is the one-shot form.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+/// An `f64` ordered by `total_cmp` (the solver only stores finite, non-negative values).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OrdF64(pub f64);
+impl Eq for OrdF64 {}
+impl PartialOrd for OrdF64 {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for OrdF64 {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// Reusable progressive-filling solver over `num_resources` resources.
+#[derive(Debug, Default)]
+pub struct Filling {
+    stamp: Vec<u32>,
+    local: Vec<u32>,
+    epoch: u32,
+    res_ids: Vec<u32>,
+    residual: Vec<f64>,
+    count: Vec<u32>,
+    start: Vec<u32>,
+    fill: Vec<u32>,
+    members: Vec<u32>,
+    frozen: Vec<bool>,
+    heap: BinaryHeap<Reverse<(OrdF64, u32)>>,
+}
+
+impl Filling {
+    pub fn new(num_resources: usize) -> Filling {
+        Filling {
+            stamp: vec![0; num_resources],
+            local: vec![0; num_resources],
+            ..Default::default()
+        }
+    }
+
+    /// Grows the per-resource arrays to `num_resources`.
+    pub fn reserve_resources(&mut self, num_resources: usize) {
+        if self.stamp.len() < num_resources {
+            self.stamp.resize(num_resources, 0);
+            self.local.resize(num_resources, 0);
+        }
+    }
+
+    fn next_epoch(&mut self) {
+        if self.epoch == u32::MAX {
+            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.epoch = 0;
+        }
+        self.epoch += 1;
+    }
+
+    /// Max-min fair rates of `flows` (caller's ids). `path(f)` lists the resources flow `f`
+    /// crosses (non-empty); `free(k)` is the capacity of resource `k` left to these flows (called
+    /// once per resource they touch). Appends `(flow, rate)` to `out` in freeze order, so rates
+    /// are non-decreasing; no rate is below `floor`.
+    pub fn solve<'p>(
+        &mut self,
+        flows: &[u32],
+        path: impl Fn(u32) -> &'p [u32],
+        mut free: impl FnMut(u32) -> f64,
+        floor: f64,
+        out: &mut Vec<(u32, f64)>,
+    ) {
+        self.next_epoch();
+        let epoch = self.epoch;
+        self.res_ids.clear();
+        self.count.clear();
+        for &f in flows {
+            for &k in path(f) {
+                let ku = k as usize;
+                if self.stamp[ku] != epoch {
+                    self.stamp[ku] = epoch;
+                    self.local[ku] = self.res_ids.len() as u32;
+                    self.res_ids.push(k);
+                    self.count.push(0);
+                }
+                self.count[self.local[ku] as usize] += 1;
+            }
+        }
+        let nres = self.res_ids.len();
+        self.start.clear();
+        self.start.reserve(nres + 1);
+        let mut acc = 0u32;
+        for &c in &self.count {
+            self.start.push(acc);
+            acc += c;
+        }
+        self.start.push(acc);
+        self.fill.clear();
+        self.fill.extend_from_slice(&self.start[..nres]);
+        self.members.clear();
+        self.members.resize(acc as usize, 0);
+        for (i, &f) in flows.iter().enumerate() {
+            for &k in path(f) {
+                let j = self.local[k as usize] as usize;
+                self.members[self.fill[j] as usize] = i as u32;
+                self.fill[j] += 1;
+            }
+        }
+        self.residual.clear();
+        self.heap.clear();
+        for j in 0..nres {
+            let r = free(self.res_ids[j]).max(0.0);
+            self.residual.push(r);
+            self.heap
+                .push(Reverse((OrdF64(r / self.count[j] as f64), j as u32)));
+        }
+        self.frozen.clear();
+        self.frozen.resize(flows.len(), false);
+        let mut level = floor;
+        while let Some(Reverse((OrdF64(key), j))) = self.heap.pop() {
+            let j = j as usize;
+            if self.count[j] == 0 {
+                continue;
+            }
+            let cur = self.residual[j] / self.count[j] as f64;
+            if cur > key {
+                self.heap.push(Reverse((OrdF64(cur), j as u32)));
+                continue;
+            }
+            let share = cur.max(level);
+            level = share;
+            for m in self.start[j]..self.start[j + 1] {
+                let i = self.members[m as usize] as usize;
+                if self.frozen[i] {
+                    continue;
+                }
+                self.frozen[i] = true;
+                out.push((flows[i], share));
+                for &k in path(flows[i]) {
+                    let jj = self.local[k as usize] as usize;
+                    self.residual[jj] -= share;
+                    self.count[jj] -= 1;
+                }
+            }
+        }
+    }
+}
+
+/// Max-min fair rates for flows crossing `paths` (resource indices) over resources of
+/// `capacity`. Flows with an empty path get `f64::INFINITY`.
+pub fn max_min_rates(capacity: &[f64], paths: &[Vec<u32>]) -> Vec<f64> {
+    let mut rates = vec![f64::INFINITY; paths.len()];
+    let flows: Vec<u32> = (0..paths.len() as u32)
+        .filter(|&f| !paths[f as usize].is_empty())
+        .collect();
+    let mut fill = Filling::new(capacity.len());
+    let mut out = Vec::with_capacity(flows.len());
+    fill.solve(
+        &flows,
+        |f| paths[f as usize].as_slice(),
+        |k| capacity[k as usize],
+        0.0,
+        &mut out,
+    );
+    for (f, r) in out {
+        rates[f as usize] = r;
+    }
+    rates
+}
+
+/// Checks the bottleneck characterisation of max-min fairness: no resource carries more than its
+/// capacity (within `rel_tol`), and every flow crosses a saturated resource on which no other
+/// flow has a higher rate (so it cannot grow without shrinking a flow of smaller or equal rate).
+/// Returns a description of the first violation.
+pub fn check_max_min(
+    capacity: &[f64],
+    paths: &[Vec<u32>],
+    rates: &[f64],
+    rel_tol: f64,
+) -> Result<(), String> {
+    let mut load = vec![0.0; capacity.len()];
+    let mut top = vec![0.0f64; capacity.len()];
+    for (p, &r) in paths.iter().zip(rates) {
+        for &k in p {
+            load[k as usize] += r;
+            top[k as usize] = top[k as usize].max(r);
+        }
+    }
+    for (k, (&l, &c)) in load.iter().zip(capacity).enumerate() {
+        if l > c * (1.0 + rel_tol) {
+            return Err(format!("resource {k} carries {l} > capacity {c}"));
+        }
+    }
+    for (f, (p, &r)) in paths.iter().zip(rates).enumerate() {
+        if p.is_empty() {
+            continue;
+        }
+        let bottleneck = p.iter().any(|&k| {
+            let k = k as usize;
+            load[k] >= capacity[k] * (1.0 - rel_tol) && r >= top[k] * (1.0 - rel_tol)
+        });
+        if !bottleneck {
+            return Err(format!(
+                "flow {f} (rate {r}) has no bottleneck: it could grow without slowing a \
+                 smaller flow"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn textbook_example() {
+        // Links A (cap 1) and B (cap 2). Flow 0: A; flow 1: A, B; flow 2: B; flow 3: B.
+        let caps = [1.0, 2.0];
+        let paths = vec![vec![0], vec![0, 1], vec![1], vec![1]];
+        let r = max_min_rates(&caps, &paths);
+        assert_eq!(r, vec![0.5, 0.5, 0.75, 0.75]);
+        check_max_min(&caps, &paths, &r, 1e-12).unwrap();
+    }
+
+    #[test]
+    fn lone_flow_gets_its_bottleneck_exactly() {
+        let caps = [0.9, 0.3, 0.7];
+        let r = max_min_rates(&caps, &[vec![0, 1, 2], vec![]]);
+        assert_eq!(r[0], 0.3);
+        assert!(r[1].is_infinite());
+    }
+
+    #[test]
+    fn violations_are_reported() {
+        let caps = [1.0];
+        let paths = vec![vec![0], vec![0]];
+        assert!(check_max_min(&caps, &paths, &[0.25, 0.25], 1e-9).is_err());
+        assert!(check_max_min(&caps, &paths, &[0.75, 0.5], 1e-9).is_err());
+        assert!(check_max_min(&caps, &paths, &[0.5, 0.5], 1e-9).is_ok());
+    }
+}

@@ -1,0 +1,150 @@
+//! Simulator speed: simulated cycles and flit router traversals per second of simulation loop
+//! at three loads, beside BookSim2's figures on the same host class (data/booksim/README.md,
+//! "Simulator speed"), computed from the reference CSV the same way the README does.
+
+use crate::booksim_csv::{self, BooksimRow};
+use crate::noc_config::NocSource;
+use crate::noc_point;
+use moesim_core::Result;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The loads measured (flits or packets per node per cycle, as the configuration says).
+pub const LOADS: [&str; 3] = ["0.02", "0.20", "0.40"];
+
+/// BookSim's curve whose timings are the reference (8x8 mesh, uniform, 4-flit packets).
+pub const REFERENCE_CSV: &str = "data/booksim/case_a_mesh8x8_uniform_p4.csv";
+
+/// One measured load.
+#[derive(Clone, Debug, Serialize)]
+pub struct BenchRow {
+    pub load: String,
+    pub sim_cycles: u64,
+    pub flit_router_traversals: u64,
+    /// Time in the simulation loop.
+    pub sim_loop_s: f64,
+    pub cycles_per_s: f64,
+    pub traversals_per_s: f64,
+    /// BookSim2 at the same load: `sim_cycles / booksim_internal_run_s`.
+    pub booksim_cycles_per_s: Option<f64>,
+    /// BookSim2: `accepted * N * sim_cycles * avg_hops_routers / booksim_internal_run_s`.
+    pub booksim_traversals_per_s: Option<f64>,
+}
+
+impl BenchRow {
+    /// moesim's router-traversal rate over BookSim's.
+    pub fn traversal_ratio(&self) -> Option<f64> {
+        self.booksim_traversals_per_s.map(|b| self.traversals_per_s / b)
+    }
+    /// moesim's cycle rate over BookSim's.
+    pub fn cycle_ratio(&self) -> Option<f64> {
+        self.booksim_cycles_per_s.map(|b| self.cycles_per_s / b)
+    }
+}
+
+fn booksim_rates(rows: &[BooksimRow], load: &str) -> (Option<f64>, Option<f64>) {
+    let Ok(l) = load.parse::<f64>() else {
+        return (None, None);
+    };
+    let Some(r) = rows.iter().find(|r| (r.rate() - l).abs() < 1e-9) else {
+        return (None, None);
+    };
+    let t = r.booksim_internal_run_s;
+    let cycles = r.sim_cycles as f64 / t;
+    let nodes = r.k.parse::<f64>().map(|k| k * k).ok();
+    let traversals = match (nodes, r.avg_hops_routers) {
+        (Some(n), Some(h)) => Some(r.accepted_flits_per_node_cycle * n * r.sim_cycles as f64 * h / t),
+        _ => None,
+    };
+    (Some(cycles), traversals)
+}
+
+/// Runs `source` at each of [`LOADS`] (one at a time, so the timings do not compete), with the
+/// reference rows from `reference_csv` when given.
+pub fn run(source: &NocSource, reference_csv: Option<&Path>) -> Result<Vec<BenchRow>> {
+    let reference = match reference_csv {
+        Some(p) => booksim_csv::read(p)?,
+        None => Vec::new(),
+    };
+    LOADS
+        .iter()
+        .map(|load| {
+            let a = format!("injection_rate={load}");
+            let cfg = source.build(std::slice::from_ref(&a))?;
+            let p = noc_point::run(cfg, source.origin(), a)?;
+            let r = &p.report;
+            let secs = r.wall_s.max(1e-9);
+            let (bc, bt) = booksim_rates(&reference, load);
+            Ok(BenchRow {
+                load: load.to_string(),
+                sim_cycles: r.sim_cycles,
+                flit_router_traversals: r.flit_router_traversals,
+                sim_loop_s: r.wall_s,
+                cycles_per_s: r.sim_cycles as f64 / secs,
+                traversals_per_s: r.flit_router_traversals as f64 / secs,
+                booksim_cycles_per_s: bc,
+                booksim_traversals_per_s: bt,
+            })
+        })
+        .collect()
+}
+
+fn opt(v: Option<f64>, scale: f64, unit: &str) -> String {
+    v.map_or("-".into(), |v| format!("{:.2}{unit}", v / scale))
+}
+
+/// A table of the rows.
+pub fn table(rows: &[BenchRow]) -> String {
+    let mut s = format!(
+        "{:>6} {:>9} {:>9} {:>11} {:>13} | {:>11} {:>13} | {:>8} {:>8}\n",
+        "load",
+        "cycles",
+        "loop_s",
+        "cycles/s",
+        "traversals/s",
+        "BookSim c/s",
+        "BookSim tr/s",
+        "x cycles",
+        "x trav."
+    );
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "{:>6} {:>9} {:>9.3} {:>10.1}k {:>12.3}M | {:>11} {:>13} | {:>8} {:>8}",
+            r.load,
+            r.sim_cycles,
+            r.sim_loop_s,
+            r.cycles_per_s / 1e3,
+            r.traversals_per_s / 1e6,
+            opt(r.booksim_cycles_per_s, 1e3, "k"),
+            opt(r.booksim_traversals_per_s, 1e6, "M"),
+            opt(r.cycle_ratio(), 1.0, ""),
+            opt(r.traversal_ratio(), 1.0, ""),
+        );
+    }
+    s.push_str(&format!(
+        "BookSim2 figures: {REFERENCE_CSV} (8x8 mesh, uniform, 4-flit packets, 2-core Xeon VM); \
+         compare on that configuration.\n"
+    ));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_rates_follow_the_readme() {
+        let root = crate::repo::find_root().unwrap();
+        let rows = booksim_csv::read(&root.join(REFERENCE_CSV)).unwrap();
+        // README: 0.40 -> 4.5 k cycles/s and 0.72 M router traversals/s; 0.02 -> 64 k, 0.48 M.
+        let (c, t) = booksim_rates(&rows, "0.40");
+        assert!((c.unwrap() / 1e3 - 4.49).abs() < 0.05, "{c:?}");
+        assert!((t.unwrap() / 1e6 - 0.716).abs() < 0.01, "{t:?}");
+        let (c, t) = booksim_rates(&rows, "0.02");
+        assert!((c.unwrap() / 1e3 - 63.7).abs() < 0.5, "{c:?}");
+        assert!((t.unwrap() / 1e6 - 0.48).abs() < 0.01, "{t:?}");
+        assert_eq!(booksim_rates(&rows, "0.99"), (None, None));
+    }
+}
