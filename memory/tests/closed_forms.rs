@@ -32,7 +32,12 @@ fn run(cfg: &DramConfig, reqs: &[Request]) -> moesim_memory::DramReport {
 fn streaming_read_approaches_peak() {
     for name in presets::preset_names() {
         for mapping in [AddressMapping::RoBaCoCh, AddressMapping::RoCoBaCh] {
-            let mut cfg = with(name, RowPolicyKind::Open, RefreshKind::None, SchedulerKind::Frfcfs);
+            let mut cfg = with(
+                name,
+                RowPolicyKind::Open,
+                RefreshKind::None,
+                SchedulerKind::Frfcfs,
+            );
             cfg.controller.address_mapping = mapping;
             let org = &cfg.device.organization;
             let reqs = traffic::sequential(org, org.channels as u64 * 2_000, Access::Read, 0);
@@ -49,7 +54,11 @@ fn streaming_read_approaches_peak() {
                 r.bandwidth().gbytes_per_s(),
                 peak / 1e9
             );
-            assert!(r.row_hit_rate() > 0.9, "{name} {mapping:?}: hit rate {}", r.row_hit_rate());
+            assert!(
+                r.row_hit_rate() > 0.9,
+                "{name} {mapping:?}: hit rate {}",
+                r.row_hit_rate()
+            );
         }
     }
 }
@@ -59,26 +68,52 @@ fn streaming_read_approaches_peak() {
 #[test]
 fn unloaded_read_latency_matches_timing() {
     for name in presets::preset_names() {
-        let closed = with(name, RowPolicyKind::Closed, RefreshKind::None, SchedulerKind::Frfcfs);
+        let closed = with(
+            name,
+            RowPolicyKind::Closed,
+            RefreshKind::None,
+            SchedulerKind::Frfcfs,
+        );
         let t = closed.device.cycles();
         let row = closed.device.organization.row_bytes as u64;
         let stride = closed.device.organization.channels as u64 * row; // ro_ba_co_ch: next bank
         let far = 10_000;
         // Closed page: the second read to the same row still finds the bank precharged.
         let r = run(&closed, &[Request::read(0, 0), Request::read(0, far)]);
-        assert_eq!(r.latency_min_cycles, cf::read_latency_closed_cycles(&t), "{name}");
-        assert_eq!(r.latency_max_cycles, cf::read_latency_closed_cycles(&t), "{name}");
+        assert_eq!(
+            r.latency_min_cycles,
+            cf::read_latency_closed_cycles(&t),
+            "{name}"
+        );
+        assert_eq!(
+            r.latency_max_cycles,
+            cf::read_latency_closed_cycles(&t),
+            "{name}"
+        );
         assert_eq!(r.row_misses, 2);
 
-        let open = with(name, RowPolicyKind::Open, RefreshKind::None, SchedulerKind::Frfcfs);
+        let open = with(
+            name,
+            RowPolicyKind::Open,
+            RefreshKind::None,
+            SchedulerKind::Frfcfs,
+        );
         let r = run(&open, &[Request::read(0, 0), Request::read(0, far)]);
-        assert_eq!(r.latency_min_cycles, cf::read_latency_hit_cycles(&t), "{name}");
+        assert_eq!(
+            r.latency_min_cycles,
+            cf::read_latency_hit_cycles(&t),
+            "{name}"
+        );
         assert_eq!(r.row_hits, 1);
 
         // Same bank, another row: row index + 1 is `banks` rows further in ro_ba_co_ch.
         let other_row = stride * closed.device.organization.banks_per_channel as u64;
         let r = run(&open, &[Request::read(0, 0), Request::read(other_row, far)]);
-        assert_eq!(r.latency_max_cycles, cf::read_latency_conflict_cycles(&t), "{name}");
+        assert_eq!(
+            r.latency_max_cycles,
+            cf::read_latency_conflict_cycles(&t),
+            "{name}"
+        );
         assert_eq!(r.row_conflicts, 1);
     }
 }
@@ -90,10 +125,20 @@ fn unloaded_read_latency_matches_timing() {
 fn random_access_is_held_to_the_row_miss_bound() {
     let mut cases = Vec::new();
     for name in presets::preset_names() {
-        cases.push(with(name, RowPolicyKind::Closed, RefreshKind::None, SchedulerKind::Frfcfs));
+        cases.push(with(
+            name,
+            RowPolicyKind::Closed,
+            RefreshKind::None,
+            SchedulerKind::Frfcfs,
+        ));
     }
     // A bank-limited variant: 4 banks, so tRC / banks > tRRD.
-    let mut few_banks = with("hbm3_stack", RowPolicyKind::Closed, RefreshKind::None, SchedulerKind::Frfcfs);
+    let mut few_banks = with(
+        "hbm3_stack",
+        RowPolicyKind::Closed,
+        RefreshKind::None,
+        SchedulerKind::Frfcfs,
+    );
     few_banks.device.organization.banks_per_channel = 4;
     few_banks.device.organization.rows_per_bank *= 4;
     cases.push(few_banks);
@@ -122,7 +167,12 @@ fn random_access_is_held_to_the_row_miss_bound() {
 #[test]
 fn refresh_costs_trfc_over_trefi() {
     for name in presets::preset_names() {
-        let mut on = with(name, RowPolicyKind::Open, RefreshKind::AllBank, SchedulerKind::Frfcfs);
+        let mut on = with(
+            name,
+            RowPolicyKind::Open,
+            RefreshKind::AllBank,
+            SchedulerKind::Frfcfs,
+        );
         // Two channels keep the run short; refresh is per channel.
         on.device.organization.channels = 2;
         let mut off = on.clone();
@@ -139,14 +189,23 @@ fn refresh_costs_trfc_over_trefi() {
             (expected..=upper).contains(&lost),
             "{name}: refresh costs {lost:.4}, tRFC/tREFI = {expected:.4}, bound {upper:.4}"
         );
-        assert!(with_refresh.refreshes >= 2 * 19, "{} refreshes", with_refresh.refreshes);
+        assert!(
+            with_refresh.refreshes >= 2 * 19,
+            "{} refreshes",
+            with_refresh.refreshes
+        );
     }
 }
 
 /// FCFS never beats FR-FCFS on a mixed stream, and both serve every request.
 #[test]
 fn frfcfs_is_at_least_as_fast_as_fcfs() {
-    let fr = with("hbm3_stack", RowPolicyKind::Open, RefreshKind::AllBank, SchedulerKind::Frfcfs);
+    let fr = with(
+        "hbm3_stack",
+        RowPolicyKind::Open,
+        RefreshKind::AllBank,
+        SchedulerKind::Frfcfs,
+    );
     let mut fc = fr.clone();
     fc.controller.scheduler = SchedulerKind::Fcfs;
     let org = &fr.device.organization;
@@ -167,13 +226,21 @@ fn frfcfs_is_at_least_as_fast_as_fcfs() {
 /// Writes are served and counted; out-of-order arrivals are rejected.
 #[test]
 fn writes_and_input_errors() {
-    let cfg = with("hbm3_stack", RowPolicyKind::Open, RefreshKind::None, SchedulerKind::Frfcfs);
+    let cfg = with(
+        "hbm3_stack",
+        RowPolicyKind::Open,
+        RefreshKind::None,
+        SchedulerKind::Frfcfs,
+    );
     let org = &cfg.device.organization;
     let reqs = traffic::sequential(org, 256, Access::Write, 1);
     let r = run(&cfg, &reqs);
     assert_eq!((r.writes, r.reads), (256, 0));
     let sys = MemorySystem::new(&cfg).unwrap();
-    assert!(sys.run(&[Request::read(0, 5), Request::read(0, 4)]).is_err());
+    assert!(
+        sys.run(&[Request::read(0, 5), Request::read(0, 4)])
+            .is_err()
+    );
 }
 
 /// The bandwidth-latency model derived from a bank-level device: efficiency is the streaming

@@ -207,12 +207,12 @@ fn draw_boundaries(area: &Area, topo: &Topology, g: &Geometry) -> DrawResult {
 
 fn boundary(area: &Area, i: u32, die: u32, wafer: u32, a: (f64, f64), b: (f64, f64)) -> DrawResult {
     let (a, b) = (px(a.0, a.1), px(b.0, b.1));
-    if wafer > 0 && i % wafer == 0 {
+    if wafer > 0 && i.is_multiple_of(wafer) {
         area.draw(&PathElement::new(
             vec![a, b],
             ShapeStyle::from(&BLACK).stroke_width(3),
         ))?;
-    } else if die > 0 && i % die == 0 {
+    } else if die > 0 && i.is_multiple_of(die) {
         area.draw(&DashedPathElement::new(
             vec![a, b],
             6,
@@ -542,6 +542,17 @@ mod tests {
         assert!(e_top > w_bottom, "{e:?} {w:?}");
         // The arrow tips point the way of travel.
         assert!(e[2].0 > e[0].0 && w[2].0 < w[0].0);
+    }
+
+    #[test]
+    fn degenerate_grids_render() {
+        for (x, y) in [(1, 1), (1, 5), (40, 2)] {
+            let t = build_mesh(MeshShape::new(x, y), 1, 1);
+            let svg = utilisation_svg(&t, &vec![0.5; t.links.len()], "t").unwrap();
+            // One bar per link plus the on-die legend arrow (absent without links).
+            let legend = usize::from(!t.links.is_empty());
+            assert_eq!(svg.matches("<polygon").count(), t.links.len() + legend);
+        }
     }
 
     #[test]

@@ -8,14 +8,24 @@
 
 pub mod booksim;
 pub mod config;
+pub mod credit;
+pub mod flit;
 pub mod heatmap;
+pub mod link;
 pub mod link_export;
 pub mod link_stats;
+pub mod network;
+pub mod network_interface;
 pub mod report;
+pub mod router;
 pub mod routing;
+pub mod sim;
 pub mod tier;
 pub mod topology;
+pub mod traffic;
 
 pub use config::NocConfig;
 pub use link_stats::LinkStats;
+pub use network::{Delivered, FlitNetwork};
 pub use report::{NocReport, RunStatus};
+pub use sim::{BenchResult, bench, run};

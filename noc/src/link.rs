@@ -1,60 +1,20 @@
-//! Channels and time: delay pipes for flits and credits, and the calendar that wakes the units a
-//! delivery is due at.
+//! Channels and time: what a channel is (its endpoints, latency and width) and the delivery
+//! wheel that carries flits and credits along channels until the cycle they are due.
 //!
 //! Timing follows BookSim's channels: a flit sent in cycle `t` on a channel of latency `L` is
 //! read by the receiver in cycle `t + L + 1` (the channel's output register adds the `+ 1`; the
 //! README's "link 1 cycle" plus the receiving router's input stage). A link narrower than a flit
 //! (`cycles_per_flit = c > 1`) holds each flit for `c` cycles: it arrives `c - 1` cycles later and
 //! the next flit may start only `c` cycles after the previous one. Credits travel back on a wire
-//! of latency `credit_latency_cycles` and a router processes them `credit_delay` cycles after
-//! they arrive (BookSim's `credit_delay`).
+//! of the same latency and a router processes them `credit_delay` cycles after they arrive
+//! (BookSim's `credit_delay`).
+//!
+//! Everything in flight on any channel sits in one [`DeliveryWheel`]: a ring of per-cycle lists,
+//! so a cycle's deliveries are found without polling channels, and nothing is allocated once the
+//! lists have grown to their working size.
 
-use crate::credit::Credit;
 use crate::flit::Flit;
 use moesim_core::LinkId;
-use std::collections::VecDeque;
-
-/// A FIFO of items each due at a cycle; due cycles never decrease along the FIFO.
-#[derive(Clone, Debug)]
-pub struct DelayPipe<T> {
-    items: VecDeque<(u64, T)>,
-}
-
-impl<T: Copy> DelayPipe<T> {
-    pub fn with_capacity(n: usize) -> DelayPipe<T> {
-        DelayPipe {
-            items: VecDeque::with_capacity(n),
-        }
-    }
-    /// Puts `item`, due at cycle `due`.
-    #[inline]
-    pub fn push(&mut self, due: u64, item: T) {
-        debug_assert!(self.items.back().is_none_or(|&(d, _)| d <= due));
-        self.items.push_back((due, item));
-    }
-    /// Takes the front item if it is due at `now` (items are never left past their cycle).
-    #[inline]
-    pub fn pop_due(&mut self, now: u64) -> Option<T> {
-        match self.items.front() {
-            Some(&(d, x)) if d <= now => {
-                debug_assert_eq!(d, now, "a delivery was missed");
-                self.items.pop_front();
-                Some(x)
-            }
-            _ => None,
-        }
-    }
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-    /// The items in flight with their due cycles.
-    pub fn iter(&self) -> impl Iterator<Item = &(u64, T)> + '_ {
-        self.items.iter()
-    }
-}
 
 /// What sits at one end of a channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,8 +29,6 @@ pub enum Endpoint {
 /// injection channel (NI to router) or an ejection channel (router to NI).
 #[derive(Clone, Debug)]
 pub struct Channel {
-    pub flits: DelayPipe<Flit>,
-    pub credits: DelayPipe<Credit>,
     /// The flit sender (and credit receiver).
     pub src: Endpoint,
     /// The flit receiver (and credit sender).
@@ -93,10 +51,7 @@ impl Channel {
         credit_process_cycles: u32,
         link: Option<LinkId>,
     ) -> Channel {
-        let depth = (latency_cycles + cycles_per_flit + 2) as usize;
         Channel {
-            flits: DelayPipe::with_capacity(depth),
-            credits: DelayPipe::with_capacity(depth + credit_process_cycles as usize),
             src,
             dst,
             latency_cycles,
@@ -106,19 +61,20 @@ impl Channel {
             link,
         }
     }
-    /// Sends `f` in cycle `now`; returns the cycle the receiver reads it.
+    /// The cycle a flit sent in cycle `sent` is read by the receiver.
     #[inline]
-    pub fn send_flit(&mut self, now: u64, f: Flit) -> u64 {
-        let due = now + self.latency_cycles as u64 + self.cycles_per_flit as u64;
-        self.flits.push(due, f);
-        due
+    pub fn flit_due(&self, sent: u64) -> u64 {
+        sent + self.latency_cycles as u64 + self.cycles_per_flit as u64
     }
-    /// Sends a credit for `vc` in cycle `now`; returns the cycle the sender processes it.
+    /// The cycle a flit read in cycle `due` was sent in.
     #[inline]
-    pub fn send_credit(&mut self, now: u64, vc: u8) -> u64 {
-        let due = now + self.credit_latency_cycles as u64 + 1 + self.credit_process_cycles as u64;
-        self.credits.push(due, Credit { vc });
-        due
+    pub fn flit_sent(&self, due: u64) -> u64 {
+        due - self.latency_cycles as u64 - self.cycles_per_flit as u64
+    }
+    /// The cycle a credit sent in cycle `sent` is processed by the flit sender.
+    #[inline]
+    pub fn credit_due(&self, sent: u64) -> u64 {
+        sent + self.credit_latency_cycles as u64 + 1 + self.credit_process_cycles as u64
     }
     /// The longest delay, in cycles, between sending something on this channel and its use.
     pub fn max_delay_cycles(&self) -> u64 {
@@ -127,55 +83,80 @@ impl Channel {
     }
 }
 
-/// A calendar of wake-ups: for each of the next `W` cycles, the set of unit ids (routers or NIs)
-/// that have something due. Ids come back in ascending order, so the order units are processed
-/// in never depends on the order events were scheduled in.
-#[derive(Clone, Debug)]
-pub struct Calendar {
-    mask: u64,
-    words: usize,
-    bits: Vec<u64>,
+/// A flit or a credit due on a channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    pub channel: u32,
+    /// A credit (for VC `flit.vc`) travelling back, rather than a flit travelling forward.
+    pub credit: bool,
+    pub flit: Flit,
 }
 
-impl Calendar {
-    /// A calendar for `ids` units that accepts wake-ups up to `horizon` cycles ahead.
-    pub fn new(ids: usize, horizon: u64) -> Calendar {
-        let slots = (horizon + 2).next_power_of_two();
-        let words = ids.div_ceil(64).max(1);
-        Calendar {
-            mask: slots - 1,
-            words,
-            bits: vec![0; slots as usize * words],
+/// Deliveries by due cycle, for the next `horizon` cycles.
+#[derive(Clone, Debug)]
+pub struct DeliveryWheel {
+    mask: u64,
+    slots: Vec<Vec<Delivery>>,
+    len: usize,
+}
+
+impl DeliveryWheel {
+    /// A wheel for deliveries at most `horizon` cycles ahead.
+    pub fn new(horizon: u64) -> DeliveryWheel {
+        let n = (horizon + 2).next_power_of_two();
+        DeliveryWheel {
+            mask: n - 1,
+            slots: vec![Vec::new(); n as usize],
+            len: 0,
         }
     }
-    /// The longest distance ahead a wake-up may be scheduled.
+    /// The longest distance ahead a delivery may be scheduled.
     pub fn horizon(&self) -> u64 {
         self.mask - 1
     }
-    pub fn words(&self) -> usize {
-        self.words
-    }
     #[inline]
-    pub fn schedule(&mut self, cycle: u64, id: u32) {
-        let b = (cycle & self.mask) as usize * self.words + id as usize / 64;
-        self.bits[b] |= 1 << (id % 64);
+    pub fn push(&mut self, due: u64, d: Delivery) {
+        self.slots[(due & self.mask) as usize].push(d);
+        self.len += 1;
     }
-    /// The wake-up set of `cycle` (a bit row), to be read and then cleared with [`Self::clear`].
-    pub fn slot(&self, cycle: u64) -> &[u64] {
-        let b = (cycle & self.mask) as usize * self.words;
-        &self.bits[b..b + self.words]
+    /// Takes the deliveries due in cycle `now` (give the vector back with [`Self::restore`]).
+    #[inline]
+    pub fn take(&mut self, now: u64) -> Vec<Delivery> {
+        let v = std::mem::take(&mut self.slots[(now & self.mask) as usize]);
+        self.len -= v.len();
+        v
     }
-    /// Moves the wake-up set of `cycle` into `out` (OR-ed) and clears it.
-    pub fn take_into(&mut self, cycle: u64, out: &mut [u64]) {
-        let b = (cycle & self.mask) as usize * self.words;
-        for (o, w) in out.iter_mut().zip(&mut self.bits[b..b + self.words]) {
-            *o |= *w;
-            *w = 0;
+    /// Returns an emptied vector to the slot of `now`, keeping its capacity.
+    #[inline]
+    pub fn restore(&mut self, now: u64, mut v: Vec<Delivery>) {
+        v.clear();
+        let s = &mut self.slots[(now & self.mask) as usize];
+        if s.is_empty() && s.capacity() < v.capacity() {
+            *s = v;
         }
     }
-    /// Whether nothing is scheduled in any cycle.
+    /// Whether anything is due in cycle `c`.
+    #[inline]
+    pub fn has_due(&self, c: u64) -> bool {
+        !self.slots[(c & self.mask) as usize].is_empty()
+    }
+    /// Deliveries in flight.
+    pub fn len(&self) -> usize {
+        self.len
+    }
     pub fn is_empty(&self) -> bool {
-        self.bits.iter().all(|&w| w == 0)
+        self.len == 0
+    }
+    /// Every delivery in flight with its slot position (not its cycle).
+    pub fn iter(&self) -> impl Iterator<Item = &Delivery> + '_ {
+        self.slots.iter().flatten()
+    }
+    /// Every delivery in flight with the cycle it is due, given the current cycle `now`.
+    pub fn iter_due(&self, now: u64) -> impl Iterator<Item = (u64, &Delivery)> + '_ {
+        (0..=self.mask).flat_map(move |d| {
+            let c = now + d;
+            self.slots[(c & self.mask) as usize].iter().map(move |x| (c, x))
+        })
     }
 }
 
@@ -185,7 +166,7 @@ mod tests {
 
     #[test]
     fn channel_timing_matches_booksim() {
-        let mut c = Channel::new(
+        let c = Channel::new(
             Endpoint::Router { router: 0, port: 0 },
             Endpoint::Router { router: 1, port: 1 },
             1,
@@ -193,28 +174,34 @@ mod tests {
             0,
             None,
         );
-        assert_eq!(c.send_flit(10, Flit::new(0, true, true, 0)), 12);
-        assert!(c.flits.pop_due(11).is_none());
-        assert!(c.flits.pop_due(12).is_some());
-        assert_eq!(c.send_credit(10, 1), 12);
-        let mut narrow = Channel::new(Endpoint::Ni(0), Endpoint::Ni(1), 2, 3, 1, None);
-        assert_eq!(narrow.send_flit(0, Flit::new(0, true, true, 0)), 5);
-        assert_eq!(narrow.send_credit(0, 0), 4);
+        assert_eq!(c.flit_due(10), 12);
+        assert_eq!(c.flit_sent(12), 10);
+        assert_eq!(c.credit_due(10), 12);
+        let narrow = Channel::new(Endpoint::Ni(0), Endpoint::Ni(1), 2, 3, 1, None);
+        assert_eq!(narrow.flit_due(0), 5);
+        assert_eq!(narrow.credit_due(0), 4);
         assert_eq!(narrow.max_delay_cycles(), 5);
     }
 
     #[test]
-    fn calendar_returns_ids_in_order() {
-        let mut cal = Calendar::new(130, 5);
-        assert!(cal.horizon() >= 5);
-        cal.schedule(7, 129);
-        cal.schedule(7, 3);
-        cal.schedule(8, 5);
-        let mut out = vec![0u64; cal.words()];
-        cal.take_into(7, &mut out);
-        let ids: Vec<usize> = crate::router::allocator::bits(&out).collect();
-        assert_eq!(ids, vec![3, 129]);
-        assert!(cal.slot(7).iter().all(|&w| w == 0));
-        assert!(!cal.is_empty());
+    fn wheel_delivers_in_due_cycle() {
+        let mut w = DeliveryWheel::new(5);
+        assert!(w.horizon() >= 5);
+        let d = |c| Delivery {
+            channel: c,
+            credit: false,
+            flit: Flit::new(0, true, true, 0),
+        };
+        w.push(7, d(1));
+        w.push(7, d(2));
+        w.push(9, d(3));
+        assert_eq!(w.len(), 3);
+        assert!(!w.has_due(8) && w.has_due(9));
+        assert_eq!(w.iter_due(7).map(|(c, _)| c).collect::<Vec<_>>(), vec![7, 7, 9]);
+        let v = w.take(7);
+        assert_eq!(v.iter().map(|x| x.channel).collect::<Vec<_>>(), vec![1, 2]);
+        w.restore(7, v);
+        assert_eq!(w.len(), 1);
+        assert!(!w.has_due(7));
     }
 }

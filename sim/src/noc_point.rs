@@ -23,8 +23,7 @@ pub struct NocPoint {
 
 /// The flit-level simulation of `cfg` (from `origin`).
 pub fn simulate(cfg: &NocConfig, origin: &str) -> Result<NocReport> {
-    let _ = (cfg, origin);
-    Err(moesim_core::Error::Sim("TEMPORARY: flit simulator not yet in the tree".into()))
+    moesim_noc::run(cfg, origin)
 }
 
 /// Runs one point.

@@ -45,7 +45,12 @@ fn run(dir: &Path, base: &str) -> moesim_core::Result<()> {
     for r in &report.collectives {
         println!(
             "# {}, {}, {}, {:.1}, {:.1}, {:+.3}",
-            r.op, r.world, r.bytes_per_rank, r.measured_us, r.model_us, r.rel_err()
+            r.op,
+            r.world,
+            r.bytes_per_rank,
+            r.measured_us,
+            r.model_us,
+            r.rel_err()
         );
     }
     println!("# model, tokens, measured_us, model_us, device_us, rel_err, regime");

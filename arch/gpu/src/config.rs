@@ -92,10 +92,12 @@ impl GpuSystemConfig {
             .allowed("an integer in 1..=576 (8 for DGX, 72 for NVL72)"));
         }
         if s.domains == 0 || s.domains > 100_000 {
-            return Err(
-                Error::config(origin, "system.domains", format!("{} is out of range", s.domains))
-                    .allowed("an integer in 1..=100000"),
-            );
+            return Err(Error::config(
+                origin,
+                "system.domains",
+                format!("{} is out of range", s.domains),
+            )
+            .allowed("an integer in 1..=100000"));
         }
         let so = &self.scale_out;
         if !(so.gbits_per_s_per_gpu.is_finite() && so.gbits_per_s_per_gpu > 0.0) {

@@ -31,8 +31,12 @@ pub struct CollectiveCurve {
 impl CollectiveCurve {
     pub fn validate(&self, origin: &str, prefix: &str) -> Result<()> {
         let bad = |key: &str, v: f64, allowed: &str| {
-            Err(Error::config(origin, format!("{prefix}{key}"), format!("{v} is out of range"))
-                .allowed(allowed.to_string()))
+            Err(Error::config(
+                origin,
+                format!("{prefix}{key}"),
+                format!("{v} is out of range"),
+            )
+            .allowed(allowed.to_string()))
         };
         if !(self.floor_us.is_finite() && self.floor_us >= 0.0) {
             return bad("floor_us", self.floor_us, "microseconds >= 0");
@@ -41,7 +45,11 @@ impl CollectiveCurve {
             return bad("bw_fraction", self.bw_fraction, "a fraction in (0, 1]");
         }
         if !(self.half_saturation_bytes.is_finite() && self.half_saturation_bytes >= 0.0) {
-            return bad("half_saturation_bytes", self.half_saturation_bytes, "bytes >= 0");
+            return bad(
+                "half_saturation_bytes",
+                self.half_saturation_bytes,
+                "bytes >= 0",
+            );
         }
         if !(self.ramp_exponent > 0.0 && self.ramp_exponent <= 8.0) {
             return bad("ramp_exponent", self.ramp_exponent, "a number in (0, 8]");
@@ -74,7 +82,8 @@ impl CollectiveCurve {
 
     /// The whole call: `max(floor, transfer)`, microseconds.
     pub fn time_us(&self, steps: u64, bytes: f64, link_gbytes_per_s: f64) -> f64 {
-        self.floor_us.max(self.transfer_us(steps, bytes, link_gbytes_per_s))
+        self.floor_us
+            .max(self.transfer_us(steps, bytes, link_gbytes_per_s))
     }
 
     pub fn time(&self, steps: u64, bytes: f64, link_gbytes_per_s: f64) -> Tick {

@@ -13,8 +13,8 @@
 //! t_meas = max(launch_floor, t_dev)                             (what a host-timed harness sees)
 //! ```
 
-use crate::dtype::Dtype;
 use crate::spec::GpuSpec;
+use moesim_core::DType;
 use moesim_core::{Error, Result, Tick};
 use serde::{Deserialize, Serialize};
 
@@ -43,14 +43,21 @@ impl FfnCalibration {
             if ok && v.is_finite() {
                 Ok(())
             } else {
-                Err(
-                    Error::config(origin, format!("{prefix}{key}"), format!("{v} is out of range"))
-                        .allowed(allowed.to_string()),
+                Err(Error::config(
+                    origin,
+                    format!("{prefix}{key}"),
+                    format!("{v} is out of range"),
                 )
+                .allowed(allowed.to_string()))
             }
         };
         let c = self;
-        check("launch_floor_us", c.launch_floor_us, c.launch_floor_us >= 0.0, "microseconds >= 0")?;
+        check(
+            "launch_floor_us",
+            c.launch_floor_us,
+            c.launch_floor_us >= 0.0,
+            "microseconds >= 0",
+        )?;
         check(
             "mem_bw_fraction",
             c.mem_bw_fraction,
@@ -90,11 +97,11 @@ pub struct ExpertShape {
     pub hidden: u64,
     /// The FFN (intermediate) width of one expert.
     pub inter: u64,
-    pub dtype: Dtype,
+    pub dtype: DType,
 }
 
 impl ExpertShape {
-    pub fn new(hidden: u64, inter: u64, dtype: Dtype) -> ExpertShape {
+    pub fn new(hidden: u64, inter: u64, dtype: DType) -> ExpertShape {
         ExpertShape {
             hidden,
             inter,
@@ -127,6 +134,7 @@ pub struct FfnModel {
     hbm_bytes_per_us: f64,
     bf16_flops_per_us: f64,
     fp8_flops_per_us: f64,
+    fp32_flops_per_us: f64,
 }
 
 /// The parts of one FFN time, microseconds.
@@ -147,6 +155,7 @@ impl FfnModel {
             hbm_bytes_per_us: gpu.hbm_gbytes_per_s * 1e3 * cal.mem_bw_fraction,
             bf16_flops_per_us: gpu.bf16_tflops * 1e6 * cal.compute_efficiency,
             fp8_flops_per_us: gpu.fp8_tflops * 1e6 * cal.compute_efficiency,
+            fp32_flops_per_us: gpu.fp32_tflops * 1e6 * cal.compute_efficiency,
         }
     }
 
@@ -156,7 +165,7 @@ impl FfnModel {
 
     /// Compute efficiency at `flops` of work for `dtype`, over the dense peak. The
     /// half-saturation work scales with the peak (the fill time of the GPU stays the same).
-    pub fn compute_efficiency(&self, dtype: Dtype, flops: f64) -> f64 {
+    pub fn compute_efficiency(&self, dtype: DType, flops: f64) -> f64 {
         let half = self.half_saturation_flops(dtype);
         if flops <= 0.0 {
             return 0.0;
@@ -164,14 +173,15 @@ impl FfnModel {
         self.cal.compute_efficiency * flops / (flops + half)
     }
 
-    fn rate(&self, dtype: Dtype) -> f64 {
+    fn rate(&self, dtype: DType) -> f64 {
         match dtype {
-            Dtype::Bf16 => self.bf16_flops_per_us,
-            Dtype::Fp8 => self.fp8_flops_per_us,
+            DType::Bf16 => self.bf16_flops_per_us,
+            DType::Fp8 => self.fp8_flops_per_us,
+            DType::Fp32 => self.fp32_flops_per_us,
         }
     }
 
-    fn half_saturation_flops(&self, dtype: Dtype) -> f64 {
+    fn half_saturation_flops(&self, dtype: DType) -> f64 {
         self.cal.half_saturation_gflop * 1e9 * self.rate(dtype) / self.bf16_flops_per_us
     }
 
@@ -231,6 +241,7 @@ mod tests {
             model: "test".into(),
             bf16_tflops: 1000.0,
             fp8_tflops: 2000.0,
+            fp32_tflops: 60.0,
             hbm_capacity_gb: 100.0,
             hbm_gbytes_per_s: 4000.0,
             nvlink_gbytes_per_s: 450.0,
@@ -251,7 +262,7 @@ mod tests {
 
     #[test]
     fn shape_arithmetic() {
-        let s = ExpertShape::new(4096, 14336, Dtype::Bf16);
+        let s = ExpertShape::new(4096, 14336, DType::Bf16);
         assert_eq!(s.weight_bytes(), 3 * 4096 * 14336 * 2);
         assert_eq!(s.flops(1), 6.0 * 4096.0 * 14336.0);
         assert_eq!(s.gemm_activation_bytes(2), (6 * 4096 + 6 * 14336) * 2);
@@ -260,7 +271,7 @@ mod tests {
     #[test]
     fn memory_bound_then_compute_bound() {
         let m = FfnModel::new(&gpu(), cal());
-        let s = ExpertShape::new(4096, 14336, Dtype::Bf16);
+        let s = ExpertShape::new(4096, 14336, DType::Bf16);
         // One token: ~352 MB of weights at 2 TB/s = 176 us; compute 0.35 GFLOP at 500 TF = 0.7 us.
         let b = m.breakdown(&s, 1);
         assert!(b.memory_us > 100.0 * b.compute_us);
@@ -275,8 +286,8 @@ mod tests {
     #[test]
     fn fp8_halves_bytes_and_doubles_rate() {
         let m = FfnModel::new(&gpu(), cal());
-        let bf = m.breakdown(&ExpertShape::new(4096, 4096, Dtype::Bf16), 100_000);
-        let f8 = m.breakdown(&ExpertShape::new(4096, 4096, Dtype::Fp8), 100_000);
+        let bf = m.breakdown(&ExpertShape::new(4096, 4096, DType::Bf16), 100_000);
+        let f8 = m.breakdown(&ExpertShape::new(4096, 4096, DType::Fp8), 100_000);
         assert!((bf.compute_us / f8.compute_us - 2.0).abs() < 1e-9);
         assert!((bf.memory_us / f8.memory_us - 2.0).abs() < 1e-9);
     }
@@ -284,7 +295,7 @@ mod tests {
     #[test]
     fn harness_time_has_the_launch_floor() {
         let m = FfnModel::new(&gpu(), cal());
-        let s = ExpertShape::new(256, 256, Dtype::Bf16);
+        let s = ExpertShape::new(256, 256, DType::Bf16);
         assert!(m.breakdown(&s, 1).launch_bound);
         assert_eq!(m.harness_time(&s, 1), Tick::from_us(50.0));
     }
@@ -294,7 +305,7 @@ mod tests {
         let mut c = cal();
         c.half_saturation_gflop = 10.0;
         let m = FfnModel::new(&gpu(), c);
-        assert!((m.compute_efficiency(Dtype::Bf16, 10e9) - 0.25).abs() < 1e-12);
-        assert!((m.compute_efficiency(Dtype::Fp8, 20e9) - 0.25).abs() < 1e-12);
+        assert!((m.compute_efficiency(DType::Bf16, 10e9) - 0.25).abs() < 1e-12);
+        assert!((m.compute_efficiency(DType::Fp8, 20e9) - 0.25).abs() < 1e-12);
     }
 }

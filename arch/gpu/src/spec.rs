@@ -1,8 +1,7 @@
 //! A GPU as its datasheet describes it: peak dense compute per datatype, HBM capacity and
 //! bandwidth, NVLink bandwidth.
 
-use crate::dtype::Dtype;
-use moesim_core::{Bandwidth, Error, FlopRate, Result};
+use moesim_core::{Bandwidth, DType, DeviceSpec, Error, FlopRate, Result};
 use serde::{Deserialize, Serialize};
 
 /// Datasheet figures of one GPU (dense tensor-core rates, no structured sparsity).
@@ -15,6 +14,8 @@ pub struct GpuSpec {
     pub bf16_tflops: f64,
     /// Dense FP8 tensor throughput (TFLOPS).
     pub fp8_tflops: f64,
+    /// FP32 (non-tensor) throughput (TFLOPS).
+    pub fp32_tflops: f64,
     /// HBM capacity (GB, 1e9 bytes).
     pub hbm_capacity_gb: f64,
     /// HBM peak bandwidth (GB/s).
@@ -30,6 +31,7 @@ impl GpuSpec {
         let fields = [
             ("bf16_tflops", self.bf16_tflops),
             ("fp8_tflops", self.fp8_tflops),
+            ("fp32_tflops", self.fp32_tflops),
             ("hbm_capacity_gb", self.hbm_capacity_gb),
             ("hbm_gbytes_per_s", self.hbm_gbytes_per_s),
             ("nvlink_gbytes_per_s", self.nvlink_gbytes_per_s),
@@ -48,10 +50,11 @@ impl GpuSpec {
     }
 
     /// Peak dense rate for `dtype`.
-    pub fn peak(&self, dtype: Dtype) -> FlopRate {
+    pub fn peak(&self, dtype: DType) -> FlopRate {
         FlopRate::from_tflops(match dtype {
-            Dtype::Bf16 => self.bf16_tflops,
-            Dtype::Fp8 => self.fp8_tflops,
+            DType::Bf16 => self.bf16_tflops,
+            DType::Fp8 => self.fp8_tflops,
+            DType::Fp32 => self.fp32_tflops,
         })
     }
     pub fn hbm_peak(&self) -> Bandwidth {
@@ -62,5 +65,17 @@ impl GpuSpec {
     }
     pub fn hbm_capacity_bytes(&self) -> u64 {
         (self.hbm_capacity_gb * 1e9) as u64
+    }
+
+    /// The roofline the executor uses for operations other than the calibrated expert FFN.
+    pub fn device_spec(&self) -> DeviceSpec {
+        DeviceSpec {
+            name: self.model.clone(),
+            bf16: self.peak(DType::Bf16),
+            fp8: self.peak(DType::Fp8),
+            fp32: self.peak(DType::Fp32),
+            mem_bandwidth: self.hbm_peak(),
+            mem_capacity_bytes: self.hbm_capacity_bytes(),
+        }
     }
 }

@@ -3,12 +3,11 @@
 
 use crate::collective::{CollectiveKind, CollectiveNetwork, LevelModel};
 use crate::config::GpuSystemConfig;
-use crate::dtype::Dtype;
 use crate::ffn::{ExpertShape, FfnModel};
 use crate::presets;
 use crate::spec::GpuSpec;
 use crate::topology::CommGroup;
-use moesim_core::{Error, FlopRate, Result, Tick};
+use moesim_core::{DType, DeviceSpec, Error, FlopRate, Result, Tick};
 use moesim_memory::BandwidthLatency;
 
 /// GPUs in NVSwitch domains joined by a scale-out network, with calibrated cost models.
@@ -76,8 +75,17 @@ impl GpuSystem {
         &self.ffn
     }
     /// Dense peak for `dtype`.
-    pub fn peak_compute(&self, dtype: Dtype) -> FlopRate {
+    pub fn peak_compute(&self, dtype: DType) -> FlopRate {
         self.cfg.gpu.peak(dtype)
+    }
+
+    /// The roofline for operations other than the expert FFN: datasheet peaks, HBM at the
+    /// measured copy efficiency.
+    pub fn device_spec(&self) -> DeviceSpec {
+        DeviceSpec {
+            mem_bandwidth: self.hbm.effective_bandwidth(),
+            ..self.cfg.gpu.device_spec()
+        }
     }
 
     /// Device time of one expert's SwiGLU FFN over `tokens` tokens.
@@ -91,7 +99,10 @@ impl GpuSystem {
             return Err(Error::config(
                 &self.cfg.name,
                 "ranks",
-                format!("{ranks} ranks exceed the {} GPUs of the system", self.world_size()),
+                format!(
+                    "{ranks} ranks exceed the {} GPUs of the system",
+                    self.world_size()
+                ),
             )
             .allowed(format!("1..={}", self.world_size())));
         }
@@ -99,17 +110,36 @@ impl GpuSystem {
     }
 
     /// Time of one collective call.
-    pub fn collective_time(&self, kind: CollectiveKind, group: CommGroup, bytes_per_rank: u64) -> Tick {
+    pub fn collective_time(
+        &self,
+        kind: CollectiveKind,
+        group: CommGroup,
+        bytes_per_rank: u64,
+    ) -> Tick {
         kind.time(&self.net, group, bytes_per_rank)
     }
 
     /// Direct all-to-all over the first `ranks` GPUs.
     pub fn all_to_all_time(&self, ranks: usize, bytes_per_rank: u64) -> Result<Tick> {
-        Ok(self.collective_time(CollectiveKind::DirectAllToAll, self.group(ranks)?, bytes_per_rank))
+        Ok(self.collective_time(
+            CollectiveKind::DirectAllToAll,
+            self.group(ranks)?,
+            bytes_per_rank,
+        ))
+    }
+
+    /// Per-rank times of a direct all-to-all with uneven blocks over the first `send.len()` GPUs:
+    /// `send[r][d]` bytes from rank r to rank d. The call ends with the slowest rank.
+    pub fn all_to_allv_times(&self, send: &[Vec<u64>]) -> Result<Vec<Tick>> {
+        crate::collective::all_to_allv_times(&self.net, self.group(send.len())?, send)
     }
 
     /// Ring all-reduce over the first `ranks` GPUs.
     pub fn all_reduce_time(&self, ranks: usize, bytes_per_rank: u64) -> Result<Tick> {
-        Ok(self.collective_time(CollectiveKind::RingAllReduce, self.group(ranks)?, bytes_per_rank))
+        Ok(self.collective_time(
+            CollectiveKind::RingAllReduce,
+            self.group(ranks)?,
+            bytes_per_rank,
+        ))
     }
 }

@@ -34,7 +34,7 @@ impl CommGroup {
             .allowed("at least one rank and one rank per domain"));
         }
         let per = ranks_per_domain.min(ranks);
-        if ranks % per != 0 {
+        if !ranks.is_multiple_of(per) {
             return Err(Error::config(
                 "communicator",
                 "ranks",

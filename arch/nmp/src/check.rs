@@ -8,7 +8,8 @@ pub fn positive(origin: &str, key: &str, v: f64) -> Result<()> {
     if v.is_finite() && v > 0.0 {
         Ok(())
     } else {
-        Err(Error::config(origin, key, format!("{v} is out of range")).allowed("a finite number > 0"))
+        Err(Error::config(origin, key, format!("{v} is out of range"))
+            .allowed("a finite number > 0"))
     }
 }
 
@@ -43,7 +44,10 @@ mod tests {
             let e = positive("f.toml", "d2d.bandwidth_gbytes_per_s", v)
                 .unwrap_err()
                 .to_string();
-            assert!(e.starts_with("f.toml: key `d2d.bandwidth_gbytes_per_s`"), "{e}");
+            assert!(
+                e.starts_with("f.toml: key `d2d.bandwidth_gbytes_per_s`"),
+                "{e}"
+            );
             assert!(e.contains("allowed: a finite number > 0"), "{e}");
         }
         assert!(non_negative("f", "k", 0.0).is_ok());

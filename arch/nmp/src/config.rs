@@ -184,7 +184,8 @@ impl NmpConfig {
         positive(origin, "link.bandwidth_gbytes_per_s", link_bw)?;
         non_negative(origin, "link.latency_ns", self.link.latency_ns)?;
         self.node.memory.validate(origin)?;
-        let explicit = self.node.compute_tflops.is_some() || self.link.bandwidth_gbytes_per_s.is_some();
+        let explicit =
+            self.node.compute_tflops.is_some() || self.link.bandwidth_gbytes_per_s.is_some();
         let label = match (&point, explicit) {
             (Some((n, _)), false) => n.clone(),
             (Some((n, _)), true) => format!("{n} with explicit overrides"),
@@ -259,19 +260,28 @@ link_bandwidth_gbytes_per_s = 2.0
         assert_eq!(parse_mesh("f", " 8X8 ").unwrap(), MeshShape::new(8, 8));
         for bad in ["0x4", "4x", "4*8", "x", "-1x4", "300x2", ""] {
             let e = parse_mesh("f.toml", bad).unwrap_err().to_string();
-            assert!(e.starts_with("f.toml: key `mesh`") && e.contains("4x4, 4x8, 8x8"), "{e}");
+            assert!(
+                e.starts_with("f.toml: key `mesh`") && e.contains("4x4, 4x8, 8x8"),
+                "{e}"
+            );
         }
     }
 
     #[test]
     fn point_and_explicit_numbers() {
         let r = resolve("point = \"a\"\n", "").unwrap();
-        assert_eq!((r.compute_tflops, r.link_bandwidth_gbytes_per_s), (1.0, 2.0));
+        assert_eq!(
+            (r.compute_tflops, r.link_bandwidth_gbytes_per_s),
+            (1.0, 2.0)
+        );
         assert_eq!(r.point, "a");
         let e = resolve("point = \"b\"\n", "").unwrap_err().to_string();
         assert!(e.contains("key `point`") && e.contains("allowed: a"), "{e}");
         let e = resolve("", "").unwrap_err().to_string();
-        assert!(e.contains("node.compute_tflops") && e.contains("point = one of: a"), "{e}");
+        assert!(
+            e.contains("node.compute_tflops") && e.contains("point = one of: a"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -282,7 +292,10 @@ link_bandwidth_gbytes_per_s = 2.0
         );
         let c: NmpConfig = from_toml_str("n.toml", &text).unwrap();
         let r = c.resolve("n.toml").unwrap();
-        assert_eq!((r.compute_tflops, r.link_bandwidth_gbytes_per_s), (1.0, 7.0));
+        assert_eq!(
+            (r.compute_tflops, r.link_bandwidth_gbytes_per_s),
+            (1.0, 7.0)
+        );
         assert_eq!(r.point, "a with explicit overrides");
     }
 
@@ -295,21 +308,32 @@ link_bandwidth_gbytes_per_s = 2.0
             })
             .unwrap_err()
             .to_string();
-        assert!(e.contains("node.memory.vaults") && e.contains("1..=4096"), "{e}");
-        let text = format!("point = \"a\"\n{BASE}").replace("link_bandwidth_gbytes_per_s = 2.0", "link_bandwidth_gbytes_per_s = -2.0");
+        assert!(
+            e.contains("node.memory.vaults") && e.contains("1..=4096"),
+            "{e}"
+        );
+        let text = format!("point = \"a\"\n{BASE}").replace(
+            "link_bandwidth_gbytes_per_s = 2.0",
+            "link_bandwidth_gbytes_per_s = -2.0",
+        );
         let e = from_toml_str::<NmpConfig>("n.toml", &text)
             .unwrap()
             .resolve("n.toml")
             .unwrap_err()
             .to_string();
         assert!(e.contains("points.a.link_bandwidth_gbytes_per_s"), "{e}");
-        let text = format!("point = \"a\"\n{BASE}")
-            .replace("capacity_gib = 1.0", "capacity_gib = 1.0\ndram_preset = \"ddr9\"");
+        let text = format!("point = \"a\"\n{BASE}").replace(
+            "capacity_gib = 1.0",
+            "capacity_gib = 1.0\ndram_preset = \"ddr9\"",
+        );
         let e = from_toml_str::<NmpConfig>("n.toml", &text)
             .unwrap()
             .resolve("n.toml")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("node.memory.dram_preset") && e.contains("hybrid_bonded_3d"), "{e}");
+        assert!(
+            e.contains("node.memory.dram_preset") && e.contains("hybrid_bonded_3d"),
+            "{e}"
+        );
     }
 }

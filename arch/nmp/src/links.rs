@@ -33,7 +33,10 @@ mod tests {
     fn hdmoe_tp_message_times() {
         // HD-MoE's TP all-to-all, one way, per layer: 4 B x B=128 x h=2048 at 50 GB/s.
         let l = LinkPhysical::new(Bandwidth::from_gbytes_per_s(50.0), Tick::from_ns(5.0));
-        assert_eq!(l.serialization_time(4.0 * 128.0 * 2048.0).as_ps(), 20_971_520);
+        assert_eq!(
+            l.serialization_time(4.0 * 128.0 * 2048.0).as_ps(),
+            20_971_520
+        );
         assert_eq!(l.hop_time(4.0 * 128.0 * 2048.0).as_ps(), 20_976_520);
     }
 }

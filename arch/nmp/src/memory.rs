@@ -87,7 +87,10 @@ pub fn sustained_bandwidth(
                 memory.vaults, dram.name
             ),
         )
-        .allowed(format!("{channels}, or a dram_preset with {} channels", memory.vaults)));
+        .allowed(format!(
+            "{channels}, or a dram_preset with {} channels",
+            memory.vaults
+        )));
     }
     let measured = BandwidthLatency::from_dram(dram)?;
     let stream = measured.effective_bandwidth();
@@ -135,6 +138,9 @@ mod tests {
         let e = sustained_bandwidth(&cfg(16, 20.0, 625.0), &dram, "n.toml")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("node.memory.vaults") && e.contains("32 channels"), "{e}");
+        assert!(
+            e.contains("node.memory.vaults") && e.contains("32 channels"),
+            "{e}"
+        );
     }
 }

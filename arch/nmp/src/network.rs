@@ -106,7 +106,10 @@ mod tests {
         let e = build_network(MeshShape::new(2, 2), link(3.125, 100.0), 1.0, "n.toml")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("link.bandwidth_gbytes_per_s") && e.contains("network_clock_ghz"), "{e}");
+        assert!(
+            e.contains("link.bandwidth_gbytes_per_s") && e.contains("network_clock_ghz"),
+            "{e}"
+        );
         let n = build_network(MeshShape::new(2, 2), link(3.125, 100.0), 0.125, "n.toml").unwrap();
         assert_eq!(n.params.flit_bytes, 25);
         assert_eq!(n.realised, link(3.125, 104.0));

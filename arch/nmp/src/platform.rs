@@ -5,9 +5,7 @@ use crate::config::{NmpConfig, Resolved};
 use crate::links::LinkPhysical;
 use crate::memory::{NodeMemory, SustainedBandwidth, sustained_bandwidth};
 use crate::network::{NmpNetwork, build_network};
-use moesim_core::{
-    Bandwidth, Coord, DeviceSpec, Error, FlopRate, MeshShape, NodeId, Result, Tick,
-};
+use moesim_core::{Bandwidth, Coord, DeviceSpec, Error, FlopRate, MeshShape, NodeId, Result, Tick};
 use moesim_noc::config::TopologyConfig;
 use moesim_noc::tier::NetworkParams;
 use moesim_noc::topology::Topology;
@@ -163,9 +161,7 @@ impl NmpPlatform {
                 self.config.node.memory.capacity_gib
             ),
         )
-        .allowed(format!(
-            "capacity_gib >= {need_gib:.3}, or a larger mesh"
-        )))
+        .allowed(format!("capacity_gib >= {need_gib:.3}, or a larger mesh")))
     }
 
     /// Whether node `n` can hold `bytes[n]` for every node (one entry per node).

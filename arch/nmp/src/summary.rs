@@ -18,8 +18,16 @@ impl NmpPlatform {
         s.add_counter("devices", "NMP nodes", self.num_devices() as u64);
         s.add_counter("mesh.x", "nodes along x", u64::from(r.mesh.x));
         s.add_counter("mesh.y", "nodes along y", u64::from(r.mesh.y));
-        s.set_scalar("node.compute_tflops", "logic-die throughput per node", r.compute_tflops);
-        s.add_counter("node.memory.vaults", "DRAM vaults per node", u64::from(m.vaults));
+        s.set_scalar(
+            "node.compute_tflops",
+            "logic-die throughput per node",
+            r.compute_tflops,
+        );
+        s.add_counter(
+            "node.memory.vaults",
+            "DRAM vaults per node",
+            u64::from(m.vaults),
+        );
         s.set_scalar(
             "node.memory.vault_aggregate_gbytes_per_s",
             "all vaults together",
@@ -35,7 +43,11 @@ impl NmpPlatform {
             "min(vaults, vertical)",
             m.effective.gbytes_per_s(),
         );
-        s.set_text("node.memory.bound", "the side that limits memory bandwidth", m.bound());
+        s.set_text(
+            "node.memory.bound",
+            "the side that limits memory bandwidth",
+            m.bound(),
+        );
         s.set_scalar(
             "node.memory.capacity_gib",
             "DRAM per node (2^30 B)",
@@ -56,7 +68,11 @@ impl NmpPlatform {
             "per link and direction",
             r.link_bandwidth_gbytes_per_s,
         );
-        s.set_scalar("links.latency_ns", "per hop, as configured", c.link.latency_ns);
+        s.set_scalar(
+            "links.latency_ns",
+            "per hop, as configured",
+            c.link.latency_ns,
+        );
         s.set_scalar(
             "links.realised_latency_ns",
             "per hop, whole network cycles",

@@ -21,5 +21,8 @@ fn bank_level_stream_is_within_ten_percent_of_625_gbytes_per_s() {
     let refresh = moesim_memory::dram::closed_form::refresh_fraction(&sys.timing());
     let predicted = s.dram.peak_gbytes_per_s * (1.0 - refresh);
     println!("refresh fraction {refresh:.4}, refresh-only prediction {predicted:.2} GB/s");
-    assert!((gbps - predicted).abs() / predicted <= 0.01, "{gbps} vs {predicted}");
+    assert!(
+        (gbps - predicted).abs() / predicted <= 0.01,
+        "{gbps} vs {predicted}"
+    );
 }

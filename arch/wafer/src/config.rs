@@ -205,14 +205,18 @@ impl WaferConfig {
         for (i, &[x, y]) in self.system.failed_dies.iter().enumerate() {
             let key = format!("system.failed_dies[{i}]");
             if x >= sx || y >= sy {
-                return Err(
-                    Error::config(origin, key, format!("[{x}, {y}] is outside the die grid"))
-                        .allowed(format!("[x, y] with x in 0..{sx} and y in 0..{sy}")),
-                );
+                return Err(Error::config(
+                    origin,
+                    key,
+                    format!("[{x}, {y}] is outside the die grid"),
+                )
+                .allowed(format!("[x, y] with x in 0..{sx} and y in 0..{sy}")));
             }
             if !seen.insert((x, y)) {
-                return Err(Error::config(origin, key, format!("[{x}, {y}] is listed twice"))
-                    .allowed("each die at most once"));
+                return Err(
+                    Error::config(origin, key, format!("[{x}, {y}] is listed twice"))
+                        .allowed("each die at most once"),
+                );
             }
         }
         if seen.len() as u64 >= total {

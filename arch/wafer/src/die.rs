@@ -70,7 +70,10 @@ mod tests {
         assert_eq!(s.mem_capacity_bytes, 180_000_000_000);
         assert_eq!(d.sram_capacity_bytes(), 126_000_000);
         // 2.25e15 BF16 FLOP take 1 s; 8e12 bytes of HBM take 1 s.
-        assert_eq!(s.roofline_time(DType::Bf16, 2.25e15, 0.0), Tick::from_s(1.0));
+        assert_eq!(
+            s.roofline_time(DType::Bf16, 2.25e15, 0.0),
+            Tick::from_s(1.0)
+        );
         assert_eq!(s.roofline_time(DType::Fp8, 4.5e15, 0.0), Tick::from_s(1.0));
         assert_eq!(s.roofline_time(DType::Bf16, 0.0, 8e12), Tick::from_s(1.0));
         let f = failed_device_spec("x".into());

@@ -23,8 +23,7 @@ impl LinkPhysical {
     }
     /// Time for a message of `bytes` to cross one hop alone: latency plus serialisation.
     pub fn hop_time(&self, bytes: f64) -> Tick {
-        self.latency
-            .saturating_add(self.serialization_time(bytes))
+        self.latency.saturating_add(self.serialization_time(bytes))
     }
 }
 

@@ -126,7 +126,11 @@ fn check_errors(cfg: &WaferConfig, origin: &str, q: &Quantized) -> Result<()> {
     };
     let ratio = "bandwidths whose ratios to the fastest link are close to whole numbers";
     if q.rel_errors[0] > MAX_BANDWIDTH_ERROR {
-        return Err(too_far("d2d.bandwidth_gbytes_per_s", q.rel_errors[0], ratio));
+        return Err(too_far(
+            "d2d.bandwidth_gbytes_per_s",
+            q.rel_errors[0],
+            ratio,
+        ));
     }
     if let Some(&e) = q.rel_errors.get(1)
         && e > MAX_BANDWIDTH_ERROR
@@ -206,6 +210,9 @@ mod tests {
         c.wafer.dies_y = 1;
         c.system.failed_dies = vec![[3, 0]];
         let e = build_network(&c, "w.toml").unwrap_err().to_string();
-        assert!(e.contains("system.failed_dies") && e.contains("disconnects"), "{e}");
+        assert!(
+            e.contains("system.failed_dies") && e.contains("disconnects"),
+            "{e}"
+        );
     }
 }

@@ -155,7 +155,10 @@ impl WaferPlatform {
     /// The die's position inside its wafer.
     pub fn local_coord(&self, n: NodeId) -> Coord {
         let c = self.die_coord(n);
-        Coord::new(c.x % self.config.wafer.dies_x, c.y % self.config.wafer.dies_y)
+        Coord::new(
+            c.x % self.config.wafer.dies_x,
+            c.y % self.config.wafer.dies_y,
+        )
     }
     /// The wafer's position in the wafer grid.
     pub fn wafer_coord(&self, n: NodeId) -> Coord {
@@ -295,7 +298,10 @@ mod tests {
         let mut bytes = vec![0u64; 64];
         bytes[n.index()] = 1;
         let e = f.fits_each(&bytes).unwrap_err().to_string();
-        assert!(e.contains("system.failed_dies") && e.contains("[3, 4]"), "{e}");
+        assert!(
+            e.contains("system.failed_dies") && e.contains("[3, 4]"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -304,7 +310,9 @@ mod tests {
         p.fits(180_000_000_000).unwrap();
         let e = p.fits(180_000_000_001).unwrap_err().to_string();
         assert!(
-            e.starts_with("embedded:configs/hardware/wafer/b200_8x8.toml: key `die.hbm_capacity_gb`"),
+            e.starts_with(
+                "embedded:configs/hardware/wafer/b200_8x8.toml: key `die.hbm_capacity_gb`"
+            ),
             "{e}"
         );
         let mut bytes = vec![1u64; 64];

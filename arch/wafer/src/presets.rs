@@ -34,8 +34,12 @@ pub fn preset_text(name: &str) -> Result<&'static str> {
         .find(|(n, _)| *n == name)
         .map(|(_, t)| *t)
         .ok_or_else(|| {
-            Error::config("wafer presets", "preset", format!("unknown preset `{name}`"))
-                .allowed(preset_names().join(", "))
+            Error::config(
+                "wafer presets",
+                "preset",
+                format!("unknown preset `{name}`"),
+            )
+            .allowed(preset_names().join(", "))
         })
 }
 
@@ -89,7 +93,10 @@ mod tests {
     #[test]
     fn unknown_preset_lists_the_names() {
         let e = WaferConfig::preset("b300").unwrap_err().to_string();
-        assert!(e.contains("b300") && e.contains("b200_8x8, b200_2x2_wafers"), "{e}");
+        assert!(
+            e.contains("b300") && e.contains("b200_8x8, b200_2x2_wafers"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -41,7 +41,9 @@ pub fn quantize(bytes_per_cycle: &[f64], endpoint_bytes_per_cycle: Option<f64>) 
     let b_max = bytes_per_cycle.iter().copied().fold(0.0_f64, f64::max);
     let mut best: Option<Quantized> = None;
     for m in 1..=MAX_MULTIPLIER {
-        let flit = (f64::from(m) * b_max).round().clamp(1.0, f64::from(u32::MAX));
+        let flit = (f64::from(m) * b_max)
+            .round()
+            .clamp(1.0, f64::from(u32::MAX));
         let cpf: Vec<u32> = bytes_per_cycle
             .iter()
             .map(|&b| (flit / b).round().clamp(1.0, f64::from(u32::MAX)) as u32)
@@ -101,7 +103,10 @@ mod tests {
         assert_eq!(q.endpoint_flits_per_cycle, Some(4));
         assert_eq!(q.max_rel_error(), 0.0);
         let q = quantize(&[900.0, 400.0], None);
-        assert_eq!((q.flit_bytes, q.cycles_per_flit.clone()), (3600, vec![4, 9]));
+        assert_eq!(
+            (q.flit_bytes, q.cycles_per_flit.clone()),
+            (3600, vec![4, 9])
+        );
         let q = quantize(&[3.125], None);
         assert_eq!((q.flit_bytes, q.cycles_per_flit.clone()), (25, vec![8]));
     }

@@ -31,9 +31,19 @@ pub enum RowOutcome {
 /// A command chosen by [`Channel::evaluate`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Command {
-    Activate { bank: u32, row: u32, queue_index: usize },
-    Precharge { bank: u32, queue_index: Option<usize> },
-    Column { queue_index: usize, auto_precharge: bool },
+    Activate {
+        bank: u32,
+        row: u32,
+        queue_index: usize,
+    },
+    Precharge {
+        bank: u32,
+        queue_index: Option<usize>,
+    },
+    Column {
+        queue_index: usize,
+        auto_precharge: bool,
+    },
     Refresh,
 }
 
@@ -161,9 +171,7 @@ impl Channel {
                     false,
                     cycle >= b.next_pre && self.hits_on_open_row(p.addr.bank, None) == 0,
                 ),
-                NextCommand::Activate => {
-                    (false, cycle >= b.next_act && cycle >= self.next_act_any)
-                }
+                NextCommand::Activate => (false, cycle >= b.next_act && cycle >= self.next_act_any),
             };
             scratch.push(Candidate {
                 queue_index: i,

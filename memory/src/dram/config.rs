@@ -63,24 +63,40 @@ mod tests {
     #[test]
     fn unknown_kind_and_key_are_named() {
         let bad = TEXT.replace("kind = \"frfcfs\"", "kind = \"fifo\"");
-        let e = DramConfig::from_toml_str("x.toml", &bad).unwrap_err().to_string();
-        assert!(e.contains("x.toml") && e.contains("controller.scheduler"), "{e}");
+        let e = DramConfig::from_toml_str("x.toml", &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("x.toml") && e.contains("controller.scheduler"),
+            "{e}"
+        );
         assert!(e.contains("frfcfs") && e.contains("fcfs"), "{e}");
         let bad = TEXT.replace("t_rcd_ns", "t_rcd");
-        let e = DramConfig::from_toml_str("x.toml", &bad).unwrap_err().to_string();
+        let e = DramConfig::from_toml_str("x.toml", &bad)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("device.timing"), "{e}");
     }
 
     #[test]
     fn out_of_range_values_are_named() {
         let bad = TEXT.replace("queue_depth = 32", "queue_depth = 0");
-        let e = DramConfig::from_toml_str("x.toml", &bad).unwrap_err().to_string();
-        assert!(e.contains("controller.queue_depth") && e.contains("1..=4096"), "{e}");
+        let e = DramConfig::from_toml_str("x.toml", &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("controller.queue_depth") && e.contains("1..=4096"),
+            "{e}"
+        );
         let bad = TEXT.replace("row_bytes = 1024", "row_bytes = 1000");
-        let e = DramConfig::from_toml_str("x.toml", &bad).unwrap_err().to_string();
+        let e = DramConfig::from_toml_str("x.toml", &bad)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("device.organization.row_bytes"), "{e}");
         let bad = TEXT.replace("t_rfc_ns = 350.0", "t_rfc_ns = 5000.0");
-        let e = DramConfig::from_toml_str("x.toml", &bad).unwrap_err().to_string();
+        let e = DramConfig::from_toml_str("x.toml", &bad)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("device.timing.t_rfc_ns"), "{e}");
     }
 }

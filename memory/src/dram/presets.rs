@@ -4,10 +4,7 @@ use crate::dram::config::DramConfig;
 use moesim_core::{Error, Result};
 
 const PRESETS: &[(&str, &str)] = &[
-    (
-        "hbm3_stack",
-        include_str!("../../presets/hbm3_stack.toml"),
-    ),
+    ("hbm3_stack", include_str!("../../presets/hbm3_stack.toml")),
     (
         "hybrid_bonded_3d",
         include_str!("../../presets/hybrid_bonded_3d.toml"),
@@ -38,6 +35,11 @@ mod tests {
             let cfg = preset(name).unwrap();
             assert_eq!(cfg.name, name);
         }
-        assert!(preset("ddr9").unwrap_err().to_string().contains("hbm3_stack"));
+        assert!(
+            preset("ddr9")
+                .unwrap_err()
+                .to_string()
+                .contains("hbm3_stack")
+        );
     }
 }

@@ -62,7 +62,8 @@ impl DramReport {
     }
     /// Cycles from the first arrival to the last data beat.
     pub fn elapsed_cycles(&self) -> u64 {
-        self.last_done_cycle.saturating_sub(self.first_arrival_cycle)
+        self.last_done_cycle
+            .saturating_sub(self.first_arrival_cycle)
     }
     pub fn elapsed(&self) -> Tick {
         Tick(self.elapsed_cycles() * self.tck_ps)
@@ -71,7 +72,11 @@ impl DramReport {
     pub fn bandwidth(&self) -> Bandwidth {
         let s = self.elapsed().as_s();
         Bandwidth {
-            bytes_per_s: if s > 0.0 { self.bytes() as f64 / s } else { 0.0 },
+            bytes_per_s: if s > 0.0 {
+                self.bytes() as f64 / s
+            } else {
+                0.0
+            },
         }
     }
     pub fn mean_latency_cycles(&self) -> f64 {
@@ -100,15 +105,43 @@ impl DramReport {
         t.add_counter(&n("requests"), "requests served", self.requests);
         t.add_counter(&n("reads"), "read requests served", self.reads);
         t.add_counter(&n("writes"), "write requests served", self.writes);
-        t.add_counter(&n("row_hits"), "requests served from an open row", self.row_hits);
-        t.add_counter(&n("row_misses"), "requests that found their bank precharged", self.row_misses);
-        t.add_counter(&n("row_conflicts"), "requests that found another row open", self.row_conflicts);
+        t.add_counter(
+            &n("row_hits"),
+            "requests served from an open row",
+            self.row_hits,
+        );
+        t.add_counter(
+            &n("row_misses"),
+            "requests that found their bank precharged",
+            self.row_misses,
+        );
+        t.add_counter(
+            &n("row_conflicts"),
+            "requests that found another row open",
+            self.row_conflicts,
+        );
         t.add_counter(&n("activates"), "ACT commands", self.activates);
-        t.add_counter(&n("precharges"), "PRE commands (explicit and auto)", self.precharges);
+        t.add_counter(
+            &n("precharges"),
+            "PRE commands (explicit and auto)",
+            self.precharges,
+        );
         t.add_counter(&n("refreshes"), "all-bank refreshes", self.refreshes);
-        t.set_scalar(&n("bandwidth_gbps"), "bytes moved over elapsed time (GB/s)", self.bandwidth().gbytes_per_s());
-        t.set_scalar(&n("mean_latency_ns"), "arrival to last data beat (ns)", self.mean_latency_ns());
-        t.set_scalar(&n("row_hit_rate"), "row hits / requests", self.row_hit_rate());
+        t.set_scalar(
+            &n("bandwidth_gbps"),
+            "bytes moved over elapsed time (GB/s)",
+            self.bandwidth().gbytes_per_s(),
+        );
+        t.set_scalar(
+            &n("mean_latency_ns"),
+            "arrival to last data beat (ns)",
+            self.mean_latency_ns(),
+        );
+        t.set_scalar(
+            &n("row_hit_rate"),
+            "row hits / requests",
+            self.row_hit_rate(),
+        );
         t
     }
 }

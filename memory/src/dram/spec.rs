@@ -109,8 +109,10 @@ impl DramSpec {
         let o = &self.organization;
         let pos = |key: &str, v: u64| -> Result<()> {
             if v == 0 {
-                Err(Error::config(origin, format!("{prefix}{key}"), "must be positive")
-                    .allowed("an integer >= 1"))
+                Err(
+                    Error::config(origin, format!("{prefix}{key}"), "must be positive")
+                        .allowed("an integer >= 1"),
+                )
             } else {
                 Ok(())
             }
@@ -120,7 +122,7 @@ impl DramSpec {
         pos("organization.rows_per_bank", o.rows_per_bank as u64)?;
         pos("organization.row_bytes", o.row_bytes as u64)?;
         pos("organization.burst_bytes", o.burst_bytes as u64)?;
-        if o.row_bytes % o.burst_bytes != 0 {
+        if !o.row_bytes.is_multiple_of(o.burst_bytes) {
             return Err(Error::config(
                 origin,
                 format!("{prefix}organization.row_bytes"),
@@ -201,8 +203,7 @@ impl DramSpec {
     pub fn peak_bytes_per_s(&self) -> f64 {
         let o = &self.organization;
         let t = &self.timing;
-        o.channels as f64 * o.burst_bytes as f64
-            / (t.burst_cycles as f64 * t.tck_ps as f64 * 1e-12)
+        o.channels as f64 * o.burst_bytes as f64 / (t.burst_cycles as f64 * t.tck_ps as f64 * 1e-12)
     }
 }
 

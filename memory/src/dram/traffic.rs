@@ -7,7 +7,12 @@ use rand::RngExt;
 
 /// `count` consecutive bursts from byte 0, offered `interval_cycles` apart (0: all at cycle 0,
 /// so the queues stay full).
-pub fn sequential(org: &Organization, count: u64, access: Access, interval_cycles: u64) -> Vec<Request> {
+pub fn sequential(
+    org: &Organization,
+    count: u64,
+    access: Access,
+    interval_cycles: u64,
+) -> Vec<Request> {
     let burst = org.burst_bytes as u64;
     (0..count)
         .map(|i| Request {
@@ -54,6 +59,9 @@ mod tests {
         let a = random(&org, 100, Access::Read, 0, 5);
         assert_eq!(a, random(&org, 100, Access::Read, 0, 5));
         assert_ne!(a, random(&org, 100, Access::Read, 0, 6));
-        assert!(a.iter().all(|r| r.addr % 32 == 0 && r.addr < org.capacity_bytes()));
+        assert!(
+            a.iter()
+                .all(|r| r.addr % 32 == 0 && r.addr < org.capacity_bytes())
+        );
     }
 }

@@ -84,6 +84,30 @@ impl RouterConfig {
                 "an integer >= 1",
             ));
         }
+        if r.vc_alloc_delay == 0 {
+            return Err(range_err(
+                origin,
+                "router.vc_alloc_delay",
+                r.vc_alloc_delay,
+                "an integer >= 1 (BookSim: the VC allocator cannot have zero delay)",
+            ));
+        }
+        if r.sw_alloc_delay == 0 {
+            return Err(range_err(
+                origin,
+                "router.sw_alloc_delay",
+                r.sw_alloc_delay,
+                "an integer >= 1 (BookSim: the switch allocator cannot have zero delay)",
+            ));
+        }
+        if r.vc_buf_size > u16::MAX as u32 {
+            return Err(range_err(
+                origin,
+                "router.vc_buf_size",
+                r.vc_buf_size,
+                "1..=65535",
+            ));
+        }
         if r.alloc_iters == 0 {
             return Err(range_err(
                 origin,

@@ -68,6 +68,14 @@ impl SimConfig {
                 "an integer >= 1",
             ));
         }
+        if s.deadlock_cycles == 0 {
+            return Err(range_err(
+                origin,
+                "sim.deadlock_cycles",
+                s.deadlock_cycles,
+                "an integer >= 1",
+            ));
+        }
         if s.max_samples == 0 {
             return Err(range_err(
                 origin,

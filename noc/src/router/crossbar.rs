@@ -1,63 +1,79 @@
-//! The crossbar: flits granted by switch allocation traverse it in `st_prepare_delay +
-//! st_final_delay` cycles (BookSim's crossbar delay) and then leave on their output channel.
+//! The crossbar (switch traversal, ST): a flit granted by switch allocation in cycle `t` crosses
+//! the switch in `st_prepare_delay + st_final_delay` cycles and leaves on its output channel in
+//! cycle `t + delay` (BookSim's crossbar delay). The traversal is booked at grant time: the flit
+//! goes straight onto the delivery wheel, due when its receiver reads it, and the link
+//! statistics count it in the cycle it leaves.
 
 use crate::flit::Flit;
-use std::collections::VecDeque;
+use crate::link::{Channel, Delivery, DeliveryWheel};
+use crate::link_stats::LinkStats;
 
-/// Flits in switch traversal, per output port, with the cycle they leave.
-#[derive(Clone, Debug)]
+/// The switch of one router.
+#[derive(Clone, Copy, Debug)]
 pub struct Crossbar {
-    queues: Vec<VecDeque<(u64, Flit)>>,
-    pending: usize,
+    delay_cycles: u64,
 }
 
 impl Crossbar {
-    pub fn new(ports: usize, delay_cycles: u64) -> Crossbar {
+    pub fn new(delay_cycles: u64) -> Crossbar {
         Crossbar {
-            queues: vec![VecDeque::with_capacity(delay_cycles as usize + 1); ports],
-            pending: 0,
+            delay_cycles: delay_cycles.max(1),
         }
     }
-    /// Puts `f` on its way to output `port`, leaving in cycle `leave_at`.
+    /// The cycle a flit granted in cycle `granted` leaves the switch.
     #[inline]
-    pub fn push(&mut self, port: usize, leave_at: u64, f: Flit) {
-        self.queues[port].push_back((leave_at, f));
-        self.pending += 1;
+    pub fn leave_cycle(&self, granted: u64) -> u64 {
+        granted + self.delay_cycles
     }
-    /// Takes the flit leaving output `port` in cycle `now`, if any.
+    /// Sends `f`, granted in cycle `granted`, through the switch onto channel `id`.
     #[inline]
-    pub fn pop_due(&mut self, port: usize, now: u64) -> Option<Flit> {
-        match self.queues[port].front() {
-            Some(&(t, f)) if t <= now => {
-                debug_assert_eq!(t, now);
-                self.queues[port].pop_front();
-                self.pending -= 1;
-                Some(f)
-            }
-            _ => None,
+    pub fn traverse(
+        &self,
+        granted: u64,
+        id: u32,
+        chan: &Channel,
+        f: Flit,
+        wheel: &mut DeliveryWheel,
+        link_stats: &mut LinkStats,
+    ) {
+        let leave = self.leave_cycle(granted);
+        wheel.push(
+            chan.flit_due(leave),
+            Delivery {
+                channel: id,
+                credit: false,
+                flit: f,
+            },
+        );
+        if let Some(l) = chan.link {
+            link_stats.record(leave, l);
         }
-    }
-    /// Flits in traversal.
-    pub fn pending(&self) -> usize {
-        self.pending
-    }
-    /// The flits in traversal to output `port`.
-    pub fn flits(&self, port: usize) -> impl Iterator<Item = Flit> + '_ {
-        self.queues[port].iter().map(|&(_, f)| f)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::link::Endpoint;
+    use moesim_core::LinkId;
 
     #[test]
-    fn flits_leave_at_their_cycle() {
-        let mut x = Crossbar::new(2, 1);
-        x.push(1, 5, Flit::new(3, true, true, 0));
-        assert!(x.pop_due(1, 4).is_none());
-        assert_eq!(x.pending(), 1);
-        assert_eq!(x.pop_due(1, 5).map(|f| f.packet), Some(3));
-        assert_eq!(x.pending(), 0);
+    fn flit_leaves_after_the_delay_and_is_counted_then() {
+        let x = Crossbar::new(2);
+        let chan = Channel::new(
+            Endpoint::Router { router: 0, port: 0 },
+            Endpoint::Router { router: 1, port: 1 },
+            1,
+            1,
+            0,
+            Some(LinkId(0)),
+        );
+        let mut wheel = DeliveryWheel::new(8);
+        let mut stats = LinkStats::new(1, 10, 0);
+        x.traverse(5, 0, &chan, Flit::new(1, true, true, 0), &mut wheel, &mut stats);
+        // leaves in 7, read by the next router in 7 + 1 + 1.
+        assert!(wheel.has_due(9));
+        assert_eq!(stats.total_flits[0], 1);
+        assert_eq!(stats.end_cycle, 8);
     }
 }

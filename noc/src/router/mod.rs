@@ -11,13 +11,18 @@
 //!
 //! # One cycle
 //!
-//! [`Router::step`] runs BookSim's `_InternalStep` order: input queuing (flits and credits due
-//! this cycle), VA evaluate, SA evaluate, RC update, VA update, SA update, switch traversal. A
-//! stage with delay `d` evaluates in cycle `t` and takes effect at the end of `t + d - 1`; the
-//! next stage evaluates from `t + d` on. Routers exchange flits and credits only through
-//! channels, whose deliveries are due at least two cycles after sending, so a router's cycle
-//! reads only what other units wrote in earlier cycles (evaluate/commit): the order the routers of
-//! a cycle are stepped in does not change any result.
+//! Flits and credits due in cycle `t` are handed to the router first ([`Router::accept_flit`],
+//! [`Router::accept_credit`]: BookSim's input queuing). [`Router::step`] then runs the rest of
+//! BookSim's `_InternalStep`: route computation, VA evaluate, SA evaluate, VA update, SA update
+//! (the winning flits leave their buffers, are booked through the crossbar onto their channel,
+//! and free a credit upstream). A stage with delay `d` evaluates in cycle `t` and takes effect at
+//! the end of `t + d - 1`; the next stage evaluates from `t + d` on. Route computation only reads
+//! state that VA and SA evaluation do not change, so it runs first.
+//!
+//! Routers exchange flits and credits only through channels, whose deliveries are due at least
+//! two cycles after sending, so a router's cycle reads only what other units wrote in earlier
+//! cycles (evaluate/commit): the order the routers of a cycle are stepped in does not change any
+//! result.
 //!
 //! At zero load a head flit arriving in cycle `t` is routed in `t`, wins VA in `t + 1` and SA in
 //! `t + 2`, traverses the crossbar in `t + 3`, the link in `t + 4`, and is read by the next router
@@ -34,8 +39,8 @@ pub mod vc_allocator;
 pub mod virtual_channel;
 
 use crate::config::RouterConfig;
-use crate::flit::PacketSlab;
-use crate::link::{Calendar, Channel, Endpoint};
+use crate::flit::{Flit, PacketSlab};
+use crate::link::{Channel, Delivery, DeliveryWheel};
 use crate::link_stats::LinkStats;
 use crossbar::Crossbar;
 use input_unit::InputUnit;
@@ -82,29 +87,25 @@ impl RouterParams {
 /// What a router may touch outside itself during its cycle.
 pub struct StepCtx<'a> {
     pub cycle: u64,
-    pub channels: &'a mut [Channel],
+    pub channels: &'a [Channel],
+    pub wheel: &'a mut DeliveryWheel,
     pub packets: &'a mut PacketSlab,
     pub routing: &'a mut RoutingUnit,
     pub link_stats: &'a mut LinkStats,
-    pub wake_routers: &'a mut Calendar,
-    pub wake_nis: &'a mut Calendar,
     /// Set when a flit moved (the deadlock watchdog's heartbeat).
     pub moved: bool,
-    /// Credits sent minus credits received.
-    pub credits_delta: i64,
+    /// Credits sent during the cycle.
+    pub credits_sent: u64,
     /// The first error met (a routing failure).
     pub error: Option<Error>,
 }
 
-impl StepCtx<'_> {
-    /// Wakes the unit at `ep` in cycle `at`.
-    #[inline]
-    pub fn wake(&mut self, ep: Endpoint, at: u64) {
-        match ep {
-            Endpoint::Router { router, .. } => self.wake_routers.schedule(at, router),
-            Endpoint::Ni(n) => self.wake_nis.schedule(at, n),
-        }
-    }
+/// A pending route computation: due cycle, input VC, first cycle of VC allocation.
+#[derive(Clone, Copy, Debug)]
+struct RcEntry {
+    at: u64,
+    idx: u32,
+    va_from: u64,
 }
 
 /// One router.
@@ -114,15 +115,15 @@ pub struct Router {
     pub outputs: Vec<OutputUnit>,
     vca: VcAllocator,
     swa: SwitchAllocator,
-    pub(crate) xbar: Crossbar,
-    /// Pending stage completions: (cycle, input VC index), in cycle order.
-    rc_queue: VecDeque<(u64, u32)>,
+    xbar: Crossbar,
+    /// Pending stage completions, in cycle order.
+    rc_queue: VecDeque<RcEntry>,
     va_queue: VecDeque<(u64, u32)>,
     sa_queue: VecDeque<(u64, u32)>,
     sa_eval: Vec<(u32, u16)>,
     buffered: u32,
     vcs: usize,
-    /// Flits that traversed the switch (since the last statistics reset).
+    /// Flits that traversed the switch since construction.
     pub traversals: u64,
 }
 
@@ -143,7 +144,7 @@ impl Router {
             outputs,
             vca: VcAllocator::new(cfg.vc_allocator, p, vcs, cfg.alloc_iters),
             swa: SwitchAllocator::new(cfg.sw_allocator, p, vcs, cfg.alloc_iters),
-            xbar: Crossbar::new(p, (cfg.st_prepare_delay + cfg.st_final_delay) as u64),
+            xbar: Crossbar::new((cfg.st_prepare_delay + cfg.st_final_delay) as u64),
             rc_queue: VecDeque::with_capacity(n),
             va_queue: VecDeque::with_capacity(n),
             sa_queue: VecDeque::with_capacity(n),
@@ -154,10 +155,10 @@ impl Router {
         }
     }
 
-    /// Whether the router has flits buffered or crossing its switch (it must run next cycle).
+    /// Whether the router holds flits (it must run next cycle).
     #[inline]
     pub fn has_work(&self) -> bool {
-        self.buffered > 0 || self.xbar.pending() > 0
+        self.buffered > 0
     }
 
     /// Flits in the input buffers.
@@ -165,99 +166,93 @@ impl Router {
         self.buffered
     }
 
-    /// Runs one cycle.
-    pub fn step(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
-        let t = ctx.cycle;
-        self.input_queuing(p, ctx);
-        self.receive_credits(p, ctx);
-        self.va_evaluate(p, t);
-        self.sa_evaluate(p, t);
-        self.rc_update(p, ctx);
-        self.va_update(p, t);
-        self.sa_update(p, ctx);
-        self.traverse(ctx);
-    }
-
-    fn input_queuing(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
-        let t = ctx.cycle;
-        for port in 0..self.inputs.len() {
-            let Some(ch) = self.inputs[port].channel else {
-                continue;
-            };
-            while let Some(f) = ctx.channels[ch as usize].flits.pop_due(t) {
-                self.buffered += 1;
-                let unit = &mut self.inputs[port];
-                let v = f.vc as usize;
-                let was_empty = unit.push(v, f);
-                unit.flits_in += 1;
-                let state = unit.vcs[v].state;
-                match state {
-                    VcState::Idle => {
-                        debug_assert!(f.is_head() && was_empty);
-                        self.start_routing(p, ctx, port, v, t);
-                    }
-                    VcState::Active if was_empty => self.inputs[port].vcs[v].sa_ready = t,
-                    _ => {}
-                }
+    /// Input queuing of flit `f`, due at input `port` in cycle `t`.
+    #[inline]
+    pub fn accept_flit(&mut self, p: &RouterParams, port: usize, f: Flit, t: u64) {
+        self.buffered += 1;
+        let unit = &mut self.inputs[port];
+        let v = f.vc as usize;
+        let was_empty = unit.push(v, f);
+        unit.flits_in += 1;
+        let state = unit.vcs[v].state;
+        match state {
+            VcState::Idle => {
+                debug_assert!(f.is_head() && was_empty);
+                self.start_routing(p, port, v, t);
             }
+            VcState::Active if was_empty => self.inputs[port].vcs[v].sa_ready = t,
+            _ => {}
         }
     }
 
-    fn receive_credits(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
-        let t = ctx.cycle;
-        for out in &mut self.outputs {
-            let Some(ch) = out.channel else { continue };
-            while let Some(c) = ctx.channels[ch as usize].credits.pop_due(t) {
-                out.vcs.credit(c.vc, p.wait_for_tail_credit);
-                ctx.credits_delta -= 1;
-            }
-        }
+    /// A credit for VC `vc` of output `port`, due in the current cycle.
+    #[inline]
+    pub fn accept_credit(&mut self, p: &RouterParams, port: usize, vc: u8) {
+        self.outputs[port].vcs.credit(vc, p.wait_for_tail_credit);
     }
 
     /// The head at the front of VC `v` of `port` starts route computation in cycle `entry`.
-    fn start_routing(
-        &mut self,
-        p: &RouterParams,
-        ctx: &mut StepCtx,
-        port: usize,
-        v: usize,
-        entry: u64,
-    ) {
-        if p.routing_delay == 0 {
+    fn start_routing(&mut self, p: &RouterParams, port: usize, v: usize, entry: u64) {
+        self.inputs[port].set_state(v, VcState::Routing);
+        let idx = (port * self.vcs + v) as u32;
+        let e = if p.routing_delay == 0 {
             // Lookahead routing: the route is ready when the head is.
-            self.route_now(ctx, port, v);
-            self.enter_vc_alloc(p, port, v, entry);
+            RcEntry {
+                at: entry,
+                idx,
+                va_from: entry,
+            }
         } else {
-            self.inputs[port].set_state(v, VcState::Routing);
-            let idx = (port * self.vcs + v) as u32;
-            self.rc_queue.push_back((entry + p.routing_delay - 1, idx));
-        }
-    }
-
-    fn enter_vc_alloc(&mut self, p: &RouterParams, port: usize, v: usize, from: u64) {
-        let unit = &mut self.inputs[port];
-        unit.set_state(v, VcState::VcAlloc);
-        let vc = &mut unit.vcs[v];
-        vc.va_ready = from;
-        if p.speculative {
-            vc.sa_ready = from;
-        }
-    }
-
-    fn route_now(&mut self, ctx: &mut StepCtx, port: usize, v: usize) {
-        let f = self.inputs[port].front(v);
-        let dst = ctx.packets.get(f.packet).dst;
-        let r = match ctx
-            .routing
-            .route(self.id.0, port as u16, v as u8, dst, &self.outputs)
-        {
-            Ok(r) => r,
-            Err(e) => {
-                ctx.error.get_or_insert(e);
-                Route::NONE
+            let at = entry + p.routing_delay - 1;
+            RcEntry {
+                at,
+                idx,
+                va_from: at + 1,
             }
         };
-        self.inputs[port].vcs[v].route = r;
+        self.rc_queue.push_back(e);
+    }
+
+    /// Runs the cycle's pipeline stages (after this cycle's flits and credits were accepted).
+    pub fn step(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
+        let t = ctx.cycle;
+        self.rc_update(p, ctx);
+        self.va_evaluate(p, t);
+        self.sa_evaluate(p, t);
+        self.va_update(p, t);
+        self.sa_update(p, ctx);
+    }
+
+    fn rc_update(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
+        let t = ctx.cycle;
+        while let Some(&e) = self.rc_queue.front() {
+            if e.at > t {
+                break;
+            }
+            debug_assert_eq!(e.at, t);
+            self.rc_queue.pop_front();
+            let (port, v) = (e.idx as usize / self.vcs, e.idx as usize % self.vcs);
+            let f = self.inputs[port].front(v);
+            let dst = ctx.packets.get(f.packet).dst;
+            let r = match ctx
+                .routing
+                .route(self.id.0, port as u16, v as u8, dst, &self.outputs)
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    ctx.error.get_or_insert(e);
+                    Route::NONE
+                }
+            };
+            let unit = &mut self.inputs[port];
+            unit.set_state(v, VcState::VcAlloc);
+            let vc = &mut unit.vcs[v];
+            vc.route = r;
+            vc.va_ready = e.va_from;
+            if p.speculative {
+                vc.sa_ready = e.va_from;
+            }
+        }
     }
 
     fn va_evaluate(&mut self, p: &RouterParams, t: u64) {
@@ -293,7 +288,7 @@ impl Router {
     fn sa_evaluate(&mut self, p: &RouterParams, t: u64) {
         self.swa.begin();
         self.sa_eval.clear();
-        let send_at = t + p.sw_alloc_delay - 1 + p.crossbar_delay;
+        let leave = self.xbar.leave_cycle(t + p.sw_alloc_delay - 1);
         for port in 0..self.inputs.len() {
             let unit = &self.inputs[port];
             let spec = if p.speculative { unit.vcalloc } else { 0 };
@@ -308,7 +303,7 @@ impl Router {
                 let idx = (port * self.vcs + v) as u32;
                 if vc.state == VcState::Active {
                     let out = &self.outputs[vc.out_port as usize];
-                    if !out.vcs.is_full(vc.out_vc) && out.can_send(send_at) {
+                    if !out.vcs.is_full(vc.out_vc) && out.can_send(leave) {
                         self.swa.request(port, vc.out_port as usize, v, true);
                     }
                     self.sa_eval.push((idx, vc.out_port));
@@ -318,7 +313,7 @@ impl Router {
                     let r = vc.route;
                     let out = &self.outputs[r.port as usize];
                     let ok = out.vcs.available_mask() & !out.vcs.full_mask() & r.vc_mask();
-                    if ok != 0 && out.can_send(send_at) {
+                    if ok != 0 && out.can_send(leave) {
                         self.swa.request(port, r.port as usize, v, false);
                     }
                     self.sa_eval.push((idx, r.port));
@@ -341,20 +336,6 @@ impl Router {
             vc.sa_grant = if won { o } else { NO_PORT };
             vc.sa_done = done;
             self.sa_queue.push_back((done, idx));
-        }
-    }
-
-    fn rc_update(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
-        let t = ctx.cycle;
-        while let Some(&(at, idx)) = self.rc_queue.front() {
-            if at > t {
-                break;
-            }
-            debug_assert_eq!(at, t);
-            self.rc_queue.pop_front();
-            let (port, v) = (idx as usize / self.vcs, idx as usize % self.vcs);
-            self.route_now(ctx, port, v);
-            self.enter_vc_alloc(p, port, v, t + 1);
         }
     }
 
@@ -385,6 +366,7 @@ impl Router {
 
     fn sa_update(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
         let t = ctx.cycle;
+        let leave = self.xbar.leave_cycle(t);
         while let Some(&(at, idx)) = self.sa_queue.front() {
             if at > t {
                 break;
@@ -401,7 +383,7 @@ impl Router {
                 && vc.state == VcState::Active
                 && vc.out_port == o
                 && !self.outputs[o as usize].vcs.is_full(vc.out_vc)
-                && self.outputs[o as usize].can_send(t + p.crossbar_delay);
+                && self.outputs[o as usize].can_send(leave);
             if !ok {
                 vc.sa_ready = t + 1;
                 continue;
@@ -419,16 +401,31 @@ impl Router {
             ctx.packets.get_mut(f.packet).hops += 1;
         }
         let w = self.inputs[port].vcs[v].out_vc;
+        let leave = self.xbar.leave_cycle(t);
         let out = &mut self.outputs[o];
         out.vcs.sending(w, f.is_tail(), p.wait_for_tail_credit);
-        out.reserve(t + p.crossbar_delay);
-        self.xbar.push(o, t + p.crossbar_delay, f.on_vc(w));
+        out.reserve(leave);
+        out.flits_out += 1;
+        if let Some(ch) = out.channel {
+            self.xbar.traverse(
+                t,
+                ch,
+                &ctx.channels[ch as usize],
+                f.on_vc(w),
+                ctx.wheel,
+                ctx.link_stats,
+            );
+        }
         if let Some(ch) = self.inputs[port].channel {
-            let chan = &mut ctx.channels[ch as usize];
-            let at = chan.send_credit(t, v as u8);
-            let src = chan.src;
-            ctx.wake(src, at);
-            ctx.credits_delta += 1;
+            ctx.wheel.push(
+                ctx.channels[ch as usize].credit_due(t),
+                Delivery {
+                    channel: ch,
+                    credit: true,
+                    flit: Flit::new(0, false, false, v as u8),
+                },
+            );
+            ctx.credits_sent += 1;
         }
         self.traversals += 1;
         ctx.moved = true;
@@ -438,33 +435,9 @@ impl Router {
             }
         } else if f.is_tail() {
             // The next packet's head starts route computation next cycle.
-            self.start_routing(p, ctx, port, v, t + 1);
+            self.start_routing(p, port, v, t + 1);
         } else {
             self.inputs[port].vcs[v].sa_ready = t + 1;
-        }
-    }
-
-    fn traverse(&mut self, ctx: &mut StepCtx) {
-        if self.xbar.pending() == 0 {
-            return;
-        }
-        let t = ctx.cycle;
-        for o in 0..self.outputs.len() {
-            while let Some(f) = self.xbar.pop_due(o, t) {
-                let out = &mut self.outputs[o];
-                let Some(ch) = out.channel else {
-                    debug_assert!(false, "flit switched to an unconnected port");
-                    continue;
-                };
-                out.flits_out += 1;
-                let chan = &mut ctx.channels[ch as usize];
-                let at = chan.send_flit(t, f);
-                let (dst, link) = (chan.dst, chan.link);
-                ctx.wake(dst, at);
-                if let Some(l) = link {
-                    ctx.link_stats.record(t, l);
-                }
-            }
         }
     }
 

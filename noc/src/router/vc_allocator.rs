@@ -2,9 +2,15 @@
 //! output VC requests each free VC of its route's range; an allocator over (input port x VC) by
 //! (output port x VC) grants at most one output VC per input VC and one input VC per output VC.
 
-use super::allocator::{self, Allocator, NONE, RequestMatrix, bits};
+use super::allocator::{self, Allocator, NONE, RequestMatrix};
 use super::virtual_channel::NO_VC;
 use crate::config::AllocatorKind;
+
+/// The mask of VCs `0..vcs`.
+#[inline]
+fn vc_mask(vcs: usize) -> u64 {
+    if vcs >= 64 { !0 } else { (1u64 << vcs) - 1 }
+}
 
 /// The VC allocator of one router.
 pub struct VcAllocator {
@@ -40,10 +46,10 @@ impl VcAllocator {
     pub fn request(&mut self, in_vc: usize, out_port: usize, out_vcs: u64) {
         self.requesters.push(in_vc as u32);
         self.grant[in_vc] = NONE;
-        for w in bits(&[out_vcs]) {
-            if w >= self.vcs {
-                break;
-            }
+        let mut m = out_vcs & vc_mask(self.vcs);
+        while m != 0 {
+            let w = m.trailing_zeros() as usize;
+            m &= m - 1;
             self.req.set(in_vc, out_port * self.vcs + w, true);
         }
     }
@@ -70,15 +76,18 @@ mod tests {
 
     #[test]
     fn two_heads_get_different_output_vcs() {
-        let mut a = VcAllocator::new(AllocatorKind::Islip, 2, 2, 1);
-        a.begin();
-        a.request(0, 1, 0b11);
-        a.request(2, 1, 0b11);
-        a.request(3, 1, 0); // nothing free for this one
-        a.allocate();
-        let (g0, g2) = (a.grant(0), a.grant(2));
-        assert!(g0 != NO_VC && g2 != NO_VC && g0 != g2);
-        assert_eq!(a.grant(3), NO_VC);
-        assert_eq!(a.requesters, vec![0, 2, 3]);
+        // One iSLIP iteration: both free output VCs grant input VC 0 (pointers start aligned),
+        // which accepts VC 0; a second iteration matches input VC 2 with VC 1.
+        for (iters, expect_second) in [(1, NO_VC), (2, 1)] {
+            let mut a = VcAllocator::new(AllocatorKind::Islip, 2, 2, iters);
+            a.begin();
+            a.request(0, 1, 0b11);
+            a.request(2, 1, 0b11);
+            a.request(3, 1, 0); // nothing free for this one
+            a.allocate();
+            assert_eq!((a.grant(0), a.grant(2)), (0, expect_second));
+            assert_eq!(a.grant(3), NO_VC);
+            assert_eq!(a.requesters, vec![0, 2, 3]);
+        }
     }
 }

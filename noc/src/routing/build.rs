@@ -9,11 +9,12 @@
 //!
 //! With failed links or routers, every function except `fault_tolerant` is accepted only if
 //! none of its routes between surviving nodes touches a failure (checked by walking them all);
-//! `fault_tolerant` errors if some surviving pair has no legal path.
+//! `fault_tolerant` errors if some surviving pair has no legal path. Networks with failures are
+//! limited to [`MAX_TABLE_ROUTERS`] routers (the check and the table are quadratic).
 
 use super::RoutingFunction;
 use super::dor::DimensionOrderRouting;
-use super::fault_tolerant::FaultTolerantRouting;
+use super::fault_tolerant::{FaultTolerantRouting, MAX_TABLE_ROUTERS};
 use super::odd_even::OddEvenRouting;
 use super::torus_dor::TorusDorRouting;
 use super::walk::check_routes;
@@ -51,6 +52,21 @@ pub fn build(
         )?),
     };
     let table = matches!(cfg, RoutingConfig::FaultTolerant { .. });
+    if topo.has_faults() && topo.num_routers() > MAX_TABLE_ROUTERS {
+        return Err(Error::config(
+            origin,
+            "routing.kind",
+            format!(
+                "routes around failures are checked or tabulated for at most {MAX_TABLE_ROUTERS} \
+                 routers; {} has {}",
+                topo.name,
+                topo.num_routers()
+            ),
+        )
+        .allowed(format!(
+            "no failures, or at most {MAX_TABLE_ROUTERS} routers with failures"
+        )));
+    }
     if topo.has_faults() && !table {
         check_routes(topo, rf.as_ref(), rf.min_vcs()).map_err(|fault| {
             Error::config(

@@ -39,3 +39,21 @@ pub fn find_deadlock(
     let walk = walk_all(topo, rf, num_vcs, true)?;
     Ok(dependency_cycle(&walk.dependencies))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use moesim_core::LinkId;
+
+    #[test]
+    fn finds_a_cycle_and_accepts_a_chain() {
+        let c = |l: u32| (LinkId(l), 0u8);
+        let chain: BTreeSet<_> = [(c(0), c(1)), (c(1), c(2))].into();
+        assert_eq!(dependency_cycle(&chain), None);
+        let mut ring = chain.clone();
+        ring.insert((c(2), c(0)));
+        assert_eq!(dependency_cycle(&ring), Some(vec![c(0), c(1), c(2)]));
+        let self_loop: BTreeSet<_> = [(c(5), c(5))].into();
+        assert_eq!(dependency_cycle(&self_loop), Some(vec![c(5)]));
+    }
+}

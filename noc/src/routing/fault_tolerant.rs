@@ -205,3 +205,42 @@ impl RoutingFunction for FaultTolerantRouting {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::topology::Direction;
+    use crate::topology::faults::{Faults, apply_faults};
+    use crate::topology::mesh::build_mesh;
+    use moesim_core::{Coord, MeshShape};
+
+    #[test]
+    fn table_detours_around_a_failed_link() {
+        let mut t = build_mesh(MeshShape::new(3, 3), 1, 1);
+        let f = Faults {
+            links: vec![[0, 1, 1, 1]],
+            ..Faults::default()
+        };
+        apply_faults(&mut t, &f, "t").unwrap();
+        let r = FaultTolerantRouting::new(&t, TurnModel::UpDown, true, "t").unwrap();
+        let (from, to) = (t.router_at(Coord::new(0, 1)), t.router_at(Coord::new(1, 1)));
+        let m = r.mask(to, from, INJECT as PortId);
+        // East is gone; the detour goes north or south first.
+        assert_eq!(m & (1 << Direction::East.port()), 0);
+        assert_ne!(m, 0);
+        let det = FaultTolerantRouting::new(&t, TurnModel::UpDown, false, "t").unwrap();
+        assert_eq!(det.mask(to, from, INJECT as PortId).count_ones(), 1);
+    }
+
+    #[test]
+    fn odd_even_table_is_minimal_on_a_fault_free_mesh() {
+        let t = build_mesh(MeshShape::new(4, 4), 1, 1);
+        let r = FaultTolerantRouting::new(&t, TurnModel::OddEven, true, "t").unwrap();
+        // (0,0) -> (3,3): both east and north start a minimal legal path.
+        let m = r.mask(RouterId(15), RouterId(0), INJECT as PortId);
+        assert_eq!(
+            m,
+            (1 << Direction::East.port()) | (1 << Direction::North.port())
+        );
+    }
+}

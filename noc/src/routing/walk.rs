@@ -248,3 +248,33 @@ pub fn check_routes(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routing::dor::DimensionOrderRouting;
+    use crate::topology::mesh::build_mesh;
+    use moesim_core::MeshShape;
+
+    #[test]
+    fn hops_and_failed_links_are_found() {
+        let mut t = build_mesh(MeshShape::new(3, 2), 1, 1);
+        let walk = walk_all(&t, &DimensionOrderRouting::xy(), 1, true).unwrap();
+        // (0,0) -> (2,1): three hops, one path.
+        assert_eq!(walk.hops[5][0], Some((3, 3)));
+        assert_eq!(walk.hops[0][0], Some((0, 0)));
+        assert!(!walk.dependencies.is_empty());
+        t.links[0].failed = true;
+        let err = check_routes(&t, &DimensionOrderRouting::xy(), 1).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                RouteFault::FailedLink {
+                    link: LinkId(0),
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+}

@@ -259,9 +259,10 @@ impl<'a> Engine<'a> {
                     &paths[fl.path_start as usize..(fl.path_start + fl.path_len) as usize]
                 },
                 |k| cap[k as usize] - alloc[k as usize],
-                0.0,
                 &mut solved,
             );
+            // Ties are frozen in one pass; keep the order sorted for the next threshold cut.
+            solved.sort_by(|a, b| a.1.total_cmp(&b.1));
             self.resolved += solved.len() as u64;
             for i in 0..solved.len() {
                 let (f, r) = solved[i];

@@ -1,14 +1,19 @@
 //! Max-min fair rates by progressive filling: every unfrozen flow rises at the same level; when a
-//! resource's free capacity is used up, the flows crossing it freeze at that level. The next
-//! resource to saturate is the one with the smallest `residual / unfrozen count`, kept in a lazy
-//! min-heap (a resource's share only rises as flows elsewhere freeze, so a popped key that is no
-//! longer current is simply pushed back with its new value).
+//! resource's free capacity is used up, the flows crossing it freeze at that level.
+//!
+//! Each step scans the resources that still carry unfrozen flows for the smallest share
+//! `residual / unfrozen count`, then freezes, in one pass, every resource whose current share is
+//! within a relative 1e-12 of it (each at its own share, so a flow alone on a resource gets
+//! exactly that resource's capacity). Symmetric traffic has few distinct levels, so few steps;
+//! the cost is O(steps x resources + sum of path lengths).
 //!
 //! [`Filling`] keeps its scratch arrays between calls so the flow tier can re-solve a subset of
 //! flows at every event without allocating; [`max_min_rates`] is the one-shot form.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
+use std::cmp::Ordering;
+
+/// Resources whose share is within this relative margin of the smallest freeze in the same step.
+const TIE: f64 = 1e-12;
 
 /// An `f64` ordered by `total_cmp` (the solver only stores finite, non-negative values).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -38,7 +43,7 @@ pub struct Filling {
     fill: Vec<u32>,
     members: Vec<u32>,
     frozen: Vec<bool>,
-    heap: BinaryHeap<Reverse<(OrdF64, u32)>>,
+    live: Vec<u32>,
 }
 
 impl Filling {
@@ -68,14 +73,13 @@ impl Filling {
 
     /// Max-min fair rates of `flows` (caller's ids). `path(f)` lists the resources flow `f`
     /// crosses (non-empty); `free(k)` is the capacity of resource `k` left to these flows (called
-    /// once per resource they touch). Appends `(flow, rate)` to `out` in freeze order, so rates
-    /// are non-decreasing; no rate is below `floor`.
+    /// once per resource they touch). Appends `(flow, rate)` to `out` in freeze order: rates are
+    /// non-decreasing up to the 1e-12 tie margin.
     pub fn solve<'p>(
         &mut self,
         flows: &[u32],
         path: impl Fn(u32) -> &'p [u32],
         mut free: impl FnMut(u32) -> f64,
-        floor: f64,
         out: &mut Vec<(u32, f64)>,
     ) {
         self.next_epoch();
@@ -115,42 +119,49 @@ impl Filling {
             }
         }
         self.residual.clear();
-        self.heap.clear();
         for j in 0..nres {
-            let r = free(self.res_ids[j]).max(0.0);
-            self.residual.push(r);
-            self.heap
-                .push(Reverse((OrdF64(r / self.count[j] as f64), j as u32)));
+            self.residual.push(free(self.res_ids[j]).max(0.0));
         }
         self.frozen.clear();
         self.frozen.resize(flows.len(), false);
-        let mut level = floor;
-        while let Some(Reverse((OrdF64(key), j))) = self.heap.pop() {
-            let j = j as usize;
-            if self.count[j] == 0 {
-                continue;
+        self.live.clear();
+        self.live.extend(0..nres as u32);
+        let mut dbg_steps = 0u64; let mut dbg_scan = 0u64;
+        while !self.live.is_empty() {
+            dbg_steps += 1; dbg_scan += self.live.len() as u64;
+            let mut min = f64::INFINITY;
+            for &j in &self.live {
+                let j = j as usize;
+                min = min.min(self.residual[j] / self.count[j] as f64);
             }
-            let cur = self.residual[j] / self.count[j] as f64;
-            if cur > key {
-                self.heap.push(Reverse((OrdF64(cur), j as u32)));
-                continue;
-            }
-            let share = cur.max(level);
-            level = share;
-            for m in self.start[j]..self.start[j + 1] {
-                let i = self.members[m as usize] as usize;
-                if self.frozen[i] {
+            let band = min * (1.0 + TIE);
+            for x in 0..self.live.len() {
+                let j = self.live[x] as usize;
+                if self.count[j] == 0 {
                     continue;
                 }
-                self.frozen[i] = true;
-                out.push((flows[i], share));
-                for &k in path(flows[i]) {
-                    let jj = self.local[k as usize] as usize;
-                    self.residual[jj] -= share;
-                    self.count[jj] -= 1;
+                let share = self.residual[j] / self.count[j] as f64;
+                if share > band {
+                    continue;
+                }
+                for m in self.start[j]..self.start[j + 1] {
+                    let i = self.members[m as usize] as usize;
+                    if self.frozen[i] {
+                        continue;
+                    }
+                    self.frozen[i] = true;
+                    out.push((flows[i], share));
+                    for &k in path(flows[i]) {
+                        let jj = self.local[k as usize] as usize;
+                        self.residual[jj] -= share;
+                        self.count[jj] -= 1;
+                    }
                 }
             }
+            let count = &self.count;
+            self.live.retain(|&j| count[j as usize] > 0);
         }
+        if flows.len() > 10000 { eprintln!("DBG steps {dbg_steps} scan {dbg_scan} members {}", self.members.len()); }
     }
 }
 
@@ -167,7 +178,6 @@ pub fn max_min_rates(capacity: &[f64], paths: &[Vec<u32>]) -> Vec<f64> {
         &flows,
         |f| paths[f as usize].as_slice(),
         |k| capacity[k as usize],
-        0.0,
         &mut out,
     );
     for (f, r) in out {

@@ -37,6 +37,6 @@ impl ArrivalProcess for Bernoulli {
     }
     #[inline]
     fn gap(&self, rng: &mut SimRng) -> u64 {
-        1 + self.geo.sample(rng)
+        self.geo.sample(rng).saturating_add(1)
     }
 }

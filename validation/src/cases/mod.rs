@@ -3,6 +3,8 @@
 use crate::case::Case;
 
 pub mod booksim;
+pub mod gpu;
+pub mod memory;
 pub mod noc_closed_form;
 pub mod platforms;
 
@@ -12,5 +14,7 @@ pub fn all() -> Vec<Case> {
     all.extend(booksim::cases());
     all.extend(noc_closed_form::cases());
     all.extend(platforms::cases());
+    all.extend(gpu::cases());
+    all.extend(memory::cases());
     all
 }

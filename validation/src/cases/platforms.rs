@@ -6,8 +6,8 @@
 use crate::case::{Case, Check, Context, Tolerance};
 use moesim_core::{DType, Error, Result};
 use moesim_nmp::NmpPlatform;
-use moesim_noc::topology::{LinkKind, Topology};
 use moesim_noc::tier::NetworkParams;
+use moesim_noc::topology::{LinkKind, Topology};
 use moesim_wafer::WaferPlatform;
 
 const EXACT: Tolerance = Tolerance::Relative { frac: 1e-9 };
@@ -59,10 +59,7 @@ fn link_range(topo: &Topology, params: &NetworkParams, kind: LinkKind) -> Result
         .map(|l| params.link_bandwidth(l).gbytes_per_s())
         .collect();
     if bws.is_empty() {
-        return Err(Error::Check(format!(
-            "{}: no {kind:?} links",
-            topo.name
-        )));
+        return Err(Error::Check(format!("{}: no {kind:?} links", topo.name)));
     }
     Ok((
         bws.iter().copied().fold(f64::INFINITY, f64::min),
@@ -98,7 +95,10 @@ fn run_wafer(_ctx: &Context) -> Result<Vec<Check>> {
         "die HBM capacity",
         "GB",
         180.0,
-        worst(live.iter().map(|d| d.mem_capacity_bytes as f64 / 1e9), 180.0),
+        worst(
+            live.iter().map(|d| d.mem_capacity_bytes as f64 / 1e9),
+            180.0,
+        ),
         EXACT,
     ));
     checks.push(Check::new(
@@ -191,9 +191,9 @@ fn run_nmp_points(_ctx: &Context) -> Result<Vec<Check>> {
 
 fn run_nmp_dram(_ctx: &Context) -> Result<Vec<Check>> {
     let p = NmpPlatform::preset("hdmoe")?;
-    let s = p.dram_sustained_bandwidth()?.ok_or_else(|| {
-        Error::Check("preset hdmoe has no node.memory.dram_preset".to_string())
-    })?;
+    let s = p
+        .dram_sustained_bandwidth()?
+        .ok_or_else(|| Error::Check("preset hdmoe has no node.memory.dram_preset".to_string()))?;
     Ok(vec![Check::new(
         "sustained streaming-read bandwidth per node (bank-level model)",
         "GB/s",
@@ -201,4 +201,24 @@ fn run_nmp_dram(_ctx: &Context) -> Result<Vec<Check>> {
         s.sustained.gbytes_per_s(),
         Tolerance::Relative { frac: 0.10 },
     )])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn every_platform_check_passes() {
+        let ctx = Context {
+            root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."),
+        };
+        for case in cases() {
+            let checks = (case.run)(&ctx).unwrap();
+            assert!(!checks.is_empty(), "{}", case.id);
+            for c in &checks {
+                assert!(c.passed, "{}: {c:?}", case.id);
+            }
+        }
+    }
 }

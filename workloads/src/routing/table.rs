@@ -177,7 +177,7 @@ mod tests {
         t.token_mut(0, 0).copy_from_slice(&[1, 2]);
         assert_eq!(t.layer(1).token(2), &[4, 5]);
         assert_eq!(t.layer(0).token(0), &[1, 2]);
-        assert_eq!(t.layer(1).expert_counts(6), vec![2, 0, 0, 0, 1, 1]);
+        assert_eq!(t.layer(1).expert_counts(6), vec![4, 0, 0, 0, 1, 1]);
         let r = t.token_range(2, 1);
         assert_eq!(r.as_slice(), &[0, 0, 4, 5]);
         let mut a = t.token_range(0, 1);

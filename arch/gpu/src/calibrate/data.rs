@@ -90,7 +90,7 @@ impl CalibrationData {
         let meta = read_meta(&dir.join("meta.json"))?;
         let origin = dir.join("collectives.csv").display().to_string();
         for (i, r) in collectives.iter().enumerate() {
-            if r.world < 2 || r.bytes_per_rank == 0 || !(r.us_median > 0.0) {
+            if r.world < 2 || r.bytes_per_rank == 0 || !positive(r.us_median) {
                 return Err(Error::parse(
                     &origin,
                     Some(i + 2),
@@ -100,7 +100,7 @@ impl CalibrationData {
         }
         let origin = dir.join("expert_ffn.csv").display().to_string();
         for (i, r) in ffn.iter().enumerate() {
-            if r.hidden == 0 || r.inter == 0 || r.tokens == 0 || !(r.us_median > 0.0) {
+            if r.hidden == 0 || r.inter == 0 || r.tokens == 0 || !positive(r.us_median) {
                 return Err(Error::parse(
                     &origin,
                     Some(i + 2),
@@ -114,4 +114,8 @@ impl CalibrationData {
             meta,
         })
     }
+}
+
+fn positive(x: f64) -> bool {
+    x.is_finite() && x > 0.0
 }

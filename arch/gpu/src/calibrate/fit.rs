@@ -114,15 +114,25 @@ mod tests {
     fn finds_the_minimum_of_a_rosenbrock_valley() {
         let f = |x: &[f64]| (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2);
         let m = minimize(&f, &[vec![-1.2, 1.0], vec![2.0, 2.0]]);
-        assert!((m.x[0] - 1.0).abs() < 1e-4 && (m.x[1] - 1.0).abs() < 1e-4, "{m:?}");
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-4 && (m.x[1] - 1.0).abs() < 1e-4,
+            "{m:?}"
+        );
     }
 
     #[test]
     fn recovers_a_line_by_least_squares() {
         let pts: Vec<(f64, f64)> = (0..10).map(|i| (i as f64, 3.0 + 2.0 * i as f64)).collect();
-        let f = |p: &[f64]| pts.iter().map(|(x, y)| (p[0] + p[1] * x - y).powi(2)).sum::<f64>();
+        let f = |p: &[f64]| {
+            pts.iter()
+                .map(|(x, y)| (p[0] + p[1] * x - y).powi(2))
+                .sum::<f64>()
+        };
         let m = minimize(&f, &[vec![0.0, 0.0]]);
-        assert!((m.x[0] - 3.0).abs() < 1e-5 && (m.x[1] - 2.0).abs() < 1e-5, "{m:?}");
+        assert!(
+            (m.x[0] - 3.0).abs() < 1e-5 && (m.x[1] - 2.0).abs() < 1e-5,
+            "{m:?}"
+        );
         assert!((sigmoid(logit(0.3)) - 0.3).abs() < 1e-12);
     }
 }

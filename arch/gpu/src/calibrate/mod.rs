@@ -17,11 +17,11 @@ pub use data::{CalibrationData, CollectiveRow, FfnRow, Meta};
 use crate::collective::{CollectiveKind, CollectiveNetwork, Family, LevelModel};
 use crate::config::{Calibration, GpuSystemConfig};
 use crate::curve::CollectiveCurve;
-use crate::dtype::Dtype;
 use crate::ffn::{ExpertShape, FfnCalibration, FfnModel};
 use crate::spec::GpuSpec;
 use crate::topology::CommGroup;
 use fit::{logit, minimize, sigmoid};
+use moesim_core::DType;
 use moesim_core::{Error, Result};
 use serde::Serialize;
 use std::path::Path;
@@ -87,7 +87,11 @@ pub fn op_kind(op: &str) -> Option<(CollectiveKind, Family)> {
 }
 
 /// The model time of a measured collective row, all ranks in one NVLink domain.
-pub fn collective_model_us(gpu: &GpuSpec, curves: (&CollectiveCurve, &CollectiveCurve), row: &CollectiveRow) -> Option<f64> {
+pub fn collective_model_us(
+    gpu: &GpuSpec,
+    curves: (&CollectiveCurve, &CollectiveCurve),
+    row: &CollectiveRow,
+) -> Option<f64> {
     let (kind, _) = op_kind(&row.op)?;
     let level = LevelModel {
         link_gbytes_per_s: gpu.nvlink_gbytes_per_s,
@@ -159,11 +163,14 @@ fn ffn_from(x: &[f64], elementwise_passes: f64) -> FfnCalibration {
 }
 
 fn ffn_shape(r: &FfnRow) -> ExpertShape {
-    ExpertShape::new(r.hidden, r.inter, Dtype::Bf16)
+    ExpertShape::new(r.hidden, r.inter, DType::Bf16)
 }
 
 fn fit_ffn(gpu: &GpuSpec, rows: &[FfnRow], elementwise_passes: f64) -> FfnCalibration {
-    let min_t = rows.iter().map(|r| r.us_median).fold(f64::INFINITY, f64::min);
+    let min_t = rows
+        .iter()
+        .map(|r| r.us_median)
+        .fold(f64::INFINITY, f64::min);
     let objective = |x: &[f64]| -> f64 {
         let m = FfnModel::new(gpu, ffn_from(x, elementwise_passes));
         rows.iter()
@@ -172,8 +179,20 @@ fn fit_ffn(gpu: &GpuSpec, rows: &[FfnRow], elementwise_passes: f64) -> FfnCalibr
     };
     let starts = [
         vec![min_t.ln(), 0.0, logit(0.6), 1.0f64.ln(), 0.0],
-        vec![(1.2 * min_t).ln(), logit(0.6), logit(0.7), 20.0f64.ln(), 1.0],
-        vec![(0.9 * min_t).ln(), logit(0.4), logit(0.5), 0.1f64.ln(), -1.0],
+        vec![
+            (1.2 * min_t).ln(),
+            logit(0.6),
+            logit(0.7),
+            20.0f64.ln(),
+            1.0,
+        ],
+        vec![
+            (0.9 * min_t).ln(),
+            logit(0.4),
+            logit(0.5),
+            0.1f64.ln(),
+            -1.0,
+        ],
     ];
     ffn_from(&minimize(&objective, &starts).x, elementwise_passes)
 }
@@ -249,7 +268,11 @@ pub fn calibrate_data(
 }
 
 /// The per-row comparison of `calibration` with the measurements.
-pub fn compare(data: &CalibrationData, gpu: &GpuSpec, calibration: &Calibration) -> CalibrationReport {
+pub fn compare(
+    data: &CalibrationData,
+    gpu: &GpuSpec,
+    calibration: &Calibration,
+) -> CalibrationReport {
     let collectives = data
         .collectives
         .iter()

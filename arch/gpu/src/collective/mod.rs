@@ -10,7 +10,7 @@ mod ring_all_reduce;
 mod ring_all_to_all;
 mod ring_reduce_scatter;
 
-pub use direct_all_to_all::DirectAllToAll;
+pub use direct_all_to_all::{DirectAllToAll, all_to_allv_times};
 pub use ring_all_gather::RingAllGather;
 pub use ring_all_reduce::RingAllReduce;
 pub use ring_all_to_all::RingAllToAll;

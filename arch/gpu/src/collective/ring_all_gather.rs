@@ -48,9 +48,15 @@ mod tests {
     fn flat_and_hierarchical() {
         let one = CommGroup::new(8, 8).unwrap();
         // 7 steps + 7/8 x 8e7 / 1e5 = 7 + 700 us.
-        assert_eq!(RingAllGather.time(&net(), one, 80_000_000), Tick::from_us(707.0));
+        assert_eq!(
+            RingAllGather.time(&net(), one, 80_000_000),
+            Tick::from_us(707.0)
+        );
         let two = CommGroup::new(16, 8).unwrap();
         // Across: 1 step x 5 us + 1/2 x 1e7 / 1e4 = 505 us; inside: 7 + 700 us.
-        assert_eq!(RingAllGather.time(&net(), two, 80_000_000), Tick::from_us(1212.0));
+        assert_eq!(
+            RingAllGather.time(&net(), two, 80_000_000),
+            Tick::from_us(1212.0)
+        );
     }
 }

@@ -49,7 +49,10 @@ mod tests {
     fn flat_ring_moves_twice_the_share() {
         let g = CommGroup::new(4, 8).unwrap();
         // 6 steps x 1 us + 2 x 3/4 x 4e7 bytes / 1e5 B/us = 6 + 600 us.
-        assert_eq!(RingAllReduce.time(&net(), g, 40_000_000), Tick::from_us(606.0));
+        assert_eq!(
+            RingAllReduce.time(&net(), g, 40_000_000),
+            Tick::from_us(606.0)
+        );
     }
 
     #[test]
@@ -57,6 +60,9 @@ mod tests {
         let g = CommGroup::new(16, 8).unwrap();
         // RS and AG in the domain: 7 steps + 7/8 x 1.6e7 / 1e5 = 7 + 140 us each;
         // across 2 domains: 2 steps x 5 us + 2 x 1/2 x 2e6 / 1e4 = 10 + 200 us.
-        assert_eq!(RingAllReduce.time(&net(), g, 16_000_000), Tick::from_us(504.0));
+        assert_eq!(
+            RingAllReduce.time(&net(), g, 16_000_000),
+            Tick::from_us(504.0)
+        );
     }
 }

@@ -37,7 +37,10 @@ mod tests {
     fn pays_one_latency_per_peer() {
         let g = CommGroup::new(8, 8).unwrap();
         // 7 steps of (1 us + 1e7 / 1e5 us).
-        assert_eq!(RingAllToAll.time(&net(), g, 80_000_000), Tick::from_us(707.0));
+        assert_eq!(
+            RingAllToAll.time(&net(), g, 80_000_000),
+            Tick::from_us(707.0)
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! granting output at or after its accept pointer. Pointers move one past the match only for
 //! matches made in the first iteration; `alloc_iters` iterations run. Priorities are ignored.
 
-use super::{Allocator, NONE, RequestMatrix, bits, round_robin::rr_pick};
+use super::round_robin::{rr_pick, rr_pick_word};
+use super::{Allocator, NONE, RequestMatrix, bits};
 
 /// The iSLIP allocator state: grant and accept pointers.
 #[derive(Clone, Debug)]
@@ -42,12 +43,69 @@ fn set(row: &mut [u64], i: usize) {
     row[i / 64] |= 1 << (i % 64);
 }
 
+impl Islip {
+    /// iSLIP with at most 64 inputs and outputs: every row is one word.
+    fn allocate_word(&mut self, req: &RequestMatrix, in_match: &mut [u32]) {
+        let (ni, no) = (req.inputs(), req.outputs());
+        let (act_in, act_out) = (req.active_in_word(), req.active_out_word());
+        let mut m = act_in;
+        while m != 0 {
+            let i = m.trailing_zeros() as usize;
+            m &= m - 1;
+            in_match[i] = NONE;
+        }
+        // Per input, the outputs that granted it (scratch, one word per input).
+        let granted = &mut self.scratch;
+        if granted.len() < ni {
+            granted.resize(ni, 0);
+        }
+        let (mut in_matched, mut out_matched) = (0u64, 0u64);
+        for iter in 0..self.iters {
+            let mut any = false;
+            let mut m = act_out & !out_matched;
+            while m != 0 {
+                let o = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let cand = req.inputs_word(o).0 & !in_matched;
+                if cand != 0 {
+                    let i = rr_pick_word(cand, self.gptr[o] as usize);
+                    granted[i] |= 1 << o;
+                    any = true;
+                }
+            }
+            if !any {
+                break;
+            }
+            let mut m = act_in & !in_matched;
+            while m != 0 {
+                let i = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let g = std::mem::take(&mut granted[i]);
+                if g == 0 {
+                    continue;
+                }
+                let o = rr_pick_word(g, self.aptr[i] as usize);
+                in_match[i] = o as u32;
+                in_matched |= 1 << i;
+                out_matched |= 1 << o;
+                if iter == 0 {
+                    self.gptr[o] = ((i + 1) % ni) as u32;
+                    self.aptr[i] = ((o + 1) % no) as u32;
+                }
+            }
+        }
+    }
+}
+
 impl Allocator for Islip {
     fn name(&self) -> &'static str {
         "islip"
     }
 
     fn allocate(&mut self, req: &RequestMatrix, in_match: &mut [u32]) {
+        if req.single_word() {
+            return self.allocate_word(req, in_match);
+        }
         let (ni, no) = (req.inputs(), req.outputs());
         let (iw, ow) = (req.in_words(), req.out_words());
         for i in req.active_inputs() {

@@ -119,12 +119,58 @@ impl RequestMatrix {
     pub fn out_words(&self) -> usize {
         self.out_words
     }
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.active_in.iter().all(|&w| w == 0)
     }
 
+    /// Whether both sides fit one word (the fast paths of the allocators).
+    #[inline]
+    pub fn single_word(&self) -> bool {
+        self.in_words == 1 && self.out_words == 1
+    }
+    /// Single-word view: inputs with requests.
+    #[inline]
+    pub fn active_in_word(&self) -> u64 {
+        self.active_in[0]
+    }
+    /// Single-word view: outputs with requests.
+    #[inline]
+    pub fn active_out_word(&self) -> u64 {
+        self.active_out[0]
+    }
+    /// Single-word view: the outputs input `i` requests (all, high priority).
+    #[inline]
+    pub fn outputs_word(&self, i: usize) -> (u64, u64) {
+        (self.by_in[i], self.hi_by_in[i])
+    }
+    /// Single-word view: the inputs requesting output `o` (all, high priority).
+    #[inline]
+    pub fn inputs_word(&self, o: usize) -> (u64, u64) {
+        (self.by_out[o], self.hi_by_out[o])
+    }
+
     /// Removes every request (touches only the rows in use).
     pub fn clear(&mut self) {
+        if self.single_word() {
+            let mut m = self.active_in[0];
+            while m != 0 {
+                let i = m.trailing_zeros() as usize;
+                m &= m - 1;
+                self.by_in[i] = 0;
+                self.hi_by_in[i] = 0;
+            }
+            let mut m = self.active_out[0];
+            while m != 0 {
+                let o = m.trailing_zeros() as usize;
+                m &= m - 1;
+                self.by_out[o] = 0;
+                self.hi_by_out[o] = 0;
+            }
+            self.active_in[0] = 0;
+            self.active_out[0] = 0;
+            return;
+        }
         let ow = self.out_words;
         for w in 0..self.in_words {
             let mut m = self.active_in[w];
@@ -150,6 +196,7 @@ impl RequestMatrix {
     }
 
     /// Sets (or replaces) the request of input `i` for output `o`, with high or low priority.
+    #[inline]
     pub fn set(&mut self, i: usize, o: usize, high: bool) {
         debug_assert!(i < self.inputs && o < self.outputs);
         let (ow, iw) = (self.out_words, self.in_words);
@@ -168,6 +215,7 @@ impl RequestMatrix {
     }
 
     /// Whether input `i` requests output `o`.
+    #[inline]
     pub fn has(&self, i: usize, o: usize) -> bool {
         self.by_in[i * self.out_words + o / 64] & (1 << (o % 64)) != 0
     }

@@ -36,6 +36,14 @@ pub fn rr_pick(row: &[u64], ptr: usize) -> Option<usize> {
     None
 }
 
+/// The first set bit of `word` at or after `ptr` (< 64), wrapping; `word` must be non-zero.
+#[inline]
+pub fn rr_pick_word(word: u64, ptr: usize) -> usize {
+    debug_assert!(word != 0 && ptr < 64);
+    let hi = word & (!0u64 << ptr);
+    (if hi != 0 { hi } else { word }).trailing_zeros() as usize
+}
+
 /// Whether a request at `pos1` with priority `pri1` beats one at `pos2` with `pri2` for a
 /// round-robin arbiter of `size` positions whose pointer is `ptr` (BookSim's `Supersedes`).
 #[inline]
@@ -66,6 +74,12 @@ impl RoundRobinArbiter {
     pub fn pick(&self, high: &[u64], requests: &[u64]) -> Option<usize> {
         rr_pick(high, self.ptr as usize).or_else(|| rr_pick(requests, self.ptr as usize))
     }
+    /// Single-word [`Self::pick`].
+    #[inline]
+    pub fn pick_word(&self, high: u64, requests: u64) -> Option<usize> {
+        let m = if high != 0 { high } else { requests };
+        (m != 0).then(|| rr_pick_word(m, self.ptr as usize))
+    }
     /// Moves the pointer one past the granted position.
     #[inline]
     pub fn granted(&mut self, pos: usize) {
@@ -90,6 +104,8 @@ mod tests {
         assert_eq!(rr_pick(&wide, 68), Some(128));
         assert_eq!(rr_pick(&wide, 129), Some(67));
         assert_eq!(rr_pick(&[1u64 << 5, 0], 70), Some(5));
+        assert_eq!(rr_pick_word(0b1001_0010, 5), 7);
+        assert_eq!(rr_pick_word(0b1001_0010, 8), 1);
     }
 
     #[test]

@@ -44,6 +44,75 @@ impl Separable {
         }
     }
 
+    /// Input-first with at most 64 inputs and outputs.
+    fn input_first_word(&mut self, req: &RequestMatrix, in_match: &mut [u32]) {
+        let mut touched = 0u64;
+        let mut m = req.active_in_word();
+        while m != 0 {
+            let i = m.trailing_zeros() as usize;
+            m &= m - 1;
+            in_match[i] = NONE;
+            let (all, hi) = req.outputs_word(i);
+            if let Some(o) = self.in_arb[i].pick_word(hi, all) {
+                touched |= 1 << o;
+                self.offered[o] |= 1 << i;
+                if hi & (1 << o) != 0 {
+                    self.offered_hi[o] |= 1 << i;
+                }
+            }
+        }
+        while touched != 0 {
+            let o = touched.trailing_zeros() as usize;
+            touched &= touched - 1;
+            let (all, hi) = (
+                std::mem::take(&mut self.offered[o]),
+                std::mem::take(&mut self.offered_hi[o]),
+            );
+            if let Some(i) = self.out_arb[o].pick_word(hi, all) {
+                in_match[i] = o as u32;
+                self.in_arb[i].granted(o);
+                self.out_arb[o].granted(i);
+            }
+        }
+    }
+
+    /// Output-first with at most 64 inputs and outputs.
+    fn output_first_word(&mut self, req: &RequestMatrix, in_match: &mut [u32]) {
+        let mut m = req.active_in_word();
+        while m != 0 {
+            let i = m.trailing_zeros() as usize;
+            m &= m - 1;
+            in_match[i] = NONE;
+        }
+        let mut touched = 0u64;
+        let mut m = req.active_out_word();
+        while m != 0 {
+            let o = m.trailing_zeros() as usize;
+            m &= m - 1;
+            let (all, hi) = req.inputs_word(o);
+            if let Some(i) = self.out_arb[o].pick_word(hi, all) {
+                touched |= 1 << i;
+                self.offered[i] |= 1 << o;
+                if hi & (1 << i) != 0 {
+                    self.offered_hi[i] |= 1 << o;
+                }
+            }
+        }
+        while touched != 0 {
+            let i = touched.trailing_zeros() as usize;
+            touched &= touched - 1;
+            let (all, hi) = (
+                std::mem::take(&mut self.offered[i]),
+                std::mem::take(&mut self.offered_hi[i]),
+            );
+            if let Some(o) = self.in_arb[i].pick_word(hi, all) {
+                in_match[i] = o as u32;
+                self.in_arb[i].granted(o);
+                self.out_arb[o].granted(i);
+            }
+        }
+    }
+
     fn input_first(&mut self, req: &RequestMatrix, in_match: &mut [u32]) {
         let iw = req.in_words();
         self.touched.clear();
@@ -116,9 +185,11 @@ impl Allocator for Separable {
     }
 
     fn allocate(&mut self, req: &RequestMatrix, in_match: &mut [u32]) {
-        match self.order {
-            SeparableOrder::InputFirst => self.input_first(req, in_match),
-            SeparableOrder::OutputFirst => self.output_first(req, in_match),
+        match (self.order, req.single_word()) {
+            (SeparableOrder::InputFirst, true) => self.input_first_word(req, in_match),
+            (SeparableOrder::InputFirst, false) => self.input_first(req, in_match),
+            (SeparableOrder::OutputFirst, true) => self.output_first_word(req, in_match),
+            (SeparableOrder::OutputFirst, false) => self.output_first(req, in_match),
         }
     }
 }

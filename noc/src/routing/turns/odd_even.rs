@@ -17,7 +17,7 @@ impl TurnRule for OddEvenTurns {
         let to = out_link.direction;
         let vertical =
             |d: Option<Direction>| matches!(d, Some(Direction::North | Direction::South));
-        if topo.router(out_link.src).coord.x % 2 == 0 {
+        if topo.router(out_link.src).coord.x.is_multiple_of(2) {
             !(from == Some(Direction::East) && vertical(to))
         } else {
             !(vertical(from) && to == Some(Direction::West))

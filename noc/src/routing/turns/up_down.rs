@@ -59,3 +59,25 @@ impl TurnRule for UpDownTurns {
         !(in_link.is_some_and(|l| !self.is_up(l)) && self.is_up(out_link))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::topology::Direction;
+    use crate::topology::mesh::build_mesh;
+    use moesim_core::{Coord, MeshShape};
+
+    #[test]
+    fn root_is_central_and_down_to_up_is_forbidden() {
+        let t = build_mesh(MeshShape::new(3, 3), 1, 1);
+        let ud = UpDownTurns::new(&t);
+        assert_eq!(ud.root, Some(t.router_at(Coord::new(1, 1))));
+        assert_eq!(ud.depth[0], 2);
+        let up = t.link_towards(RouterId(1), Direction::North).unwrap(); // (1,0) -> (1,1)
+        let down = t.link_towards(RouterId(4), Direction::East).unwrap(); // (1,1) -> (2,1)
+        assert!(ud.is_up(up) && !ud.is_up(down));
+        assert!(ud.allows(&t, Some(up), down));
+        let up2 = t.link_towards(RouterId(5), Direction::West).unwrap(); // (2,1) -> (1,1)
+        assert!(!ud.allows(&t, Some(down), up2));
+    }
+}

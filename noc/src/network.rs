@@ -1,0 +1,822 @@
+//! The whole flit-level network and its cycle loop: routers ([`crate::router`]), network
+//! interfaces ([`crate::network_interface`]) and the channels between them ([`crate::link`]).
+//!
+//! # A cycle
+//!
+//! [`FlitNetwork::step`] runs, for cycle `t`:
+//! 1. hand over the flits and credits due at `t` (routers queue flits and take credits; network
+//!    interfaces eject flits and take credits);
+//! 2. every network interface with a packet waiting or a synthetic arrival due: create the
+//!    packet, inject at most one flit;
+//! 3. every router holding flits, in ascending id order ([`crate::router::Router::step`]);
+//! 4. `t += 1`.
+//!
+//! Units talk only through channels whose deliveries are due at least two cycles after they are
+//! sent, so within a cycle every unit reads state written in earlier cycles and writes state read
+//! in later ones: the result does not depend on the order units are visited in. Units with
+//! nothing to do are not visited at all, and [`FlitNetwork::run_until`] jumps over cycles in which
+//! nothing is due.
+//!
+//! # Driving it
+//!
+//! Packets come from [`FlitNetwork::inject`] (the message-level tier, tests) or from a
+//! [`SyntheticSource`] attached with [`FlitNetwork::attach_source`] (BookSim-style runs, see
+//! [`crate::sim`]). Delivered external packets are collected for [`FlitNetwork::drain_delivered`].
+
+use crate::config::RouterConfig;
+use crate::flit::{Packet, PacketSlab};
+use crate::flit::Flit;
+use crate::link::{Channel, Delivery, DeliveryWheel, Endpoint};
+use crate::link_stats::LinkStats;
+use crate::network_interface::NetworkInterface;
+use crate::router::allocator::bits;
+use crate::router::input_unit::InputUnit;
+use crate::router::out_vc_state::OutVcState;
+use crate::router::output_unit::OutputUnit;
+use crate::router::routing_unit::RoutingUnit;
+use crate::router::{Router, RouterParams, StepCtx};
+use crate::routing::RoutingFunction;
+use crate::sim::recorder::Recorder;
+use crate::topology::{Direction, GRID_NET_PORTS, Topology};
+use crate::traffic::SyntheticSource;
+use moesim_core::{Coord, Error, NodeId, Result, RouterId, StatsTree};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// A packet that reached its destination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delivered {
+    pub tag: u64,
+    pub src: NodeId,
+    pub dst: NodeId,
+    pub flits: u32,
+    pub created_cycle: u64,
+    /// The cycle the tail flit was ejected.
+    pub delivered_cycle: u64,
+    /// Routers traversed (link hops + 1).
+    pub hops: u32,
+}
+
+/// Default for [`FlitNetwork::set_deadlock_cycles`].
+pub const DEFAULT_DEADLOCK_CYCLES: u64 = 10_000;
+
+/// Per-unit counters at the last statistics reset.
+#[derive(Clone, Debug, Default)]
+struct Baseline {
+    traversals: Vec<u64>,
+    flits_in: Vec<Vec<u64>>,
+    flits_out: Vec<Vec<u64>>,
+}
+
+/// A cycle-level network of input-queued VC routers.
+pub struct FlitNetwork {
+    params: RouterParams,
+    routers: Vec<Router>,
+    nis: Vec<NetworkInterface>,
+    channels: Vec<Channel>,
+    packets: PacketSlab,
+    routing: RoutingUnit,
+    link_stats: LinkStats,
+    window_cycles: u64,
+    wheel: DeliveryWheel,
+    /// Routers to run in the current cycle / the next one (bit per router).
+    active: Vec<u64>,
+    active_next: Vec<u64>,
+    /// NIs with packets waiting (bit per node).
+    injecting: Vec<u64>,
+    /// Synthetic arrivals of NIs with an empty queue: (cycle, node).
+    arrivals: BinaryHeap<Reverse<(u64, u32)>>,
+    source: Option<SyntheticSource>,
+    generating: bool,
+    pub(crate) recorder: Recorder,
+    delivered: Vec<Delivered>,
+    cycle: u64,
+    last_progress: u64,
+    deadlock_cycles: u64,
+    credits_in_flight: i64,
+    seed: u64,
+    scratch_n: Vec<u64>,
+    active_nodes: usize,
+    coords: Vec<Coord>,
+    baseline: Baseline,
+}
+
+impl FlitNetwork {
+    /// A network of `topo` routed by `routing`, with routers configured by `router`. Link
+    /// statistics use windows of `window_cycles`. `seed` is the base of the random streams of
+    /// an attached synthetic source (the network itself draws no random numbers).
+    pub fn new(
+        topo: &Topology,
+        routing: Box<dyn RoutingFunction>,
+        router: &RouterConfig,
+        window_cycles: u64,
+        seed: u64,
+    ) -> Result<FlitNetwork> {
+        router.validate("router")?;
+        if router.num_vcs < routing.min_vcs() as u32 {
+            return Err(Error::config(
+                "router",
+                "router.num_vcs",
+                format!(
+                    "{} VCs are too few for routing function `{}`",
+                    router.num_vcs,
+                    routing.name()
+                ),
+            )
+            .allowed(format!("at least {}", routing.min_vcs())));
+        }
+        let params = RouterParams::from_config(router);
+        let (v, b) = (params.num_vcs, params.vc_buf_size);
+        let nr = topo.num_routers();
+        let ports: Vec<usize> = topo.routers.iter().map(|r| r.num_ports()).collect();
+        let mut in_ch: Vec<Vec<Option<u32>>> = ports.iter().map(|&p| vec![None; p]).collect();
+        let mut out_ch = in_ch.clone();
+        let mut channels = Vec::new();
+        for l in &topo.links {
+            if l.failed || topo.router(l.src).failed || topo.router(l.dst).failed {
+                continue;
+            }
+            let id = channels.len() as u32;
+            channels.push(Channel::new(
+                Endpoint::Router {
+                    router: l.src.0,
+                    port: l.src_port,
+                },
+                Endpoint::Router {
+                    router: l.dst.0,
+                    port: l.dst_port,
+                },
+                l.latency_cycles,
+                l.cycles_per_flit,
+                params.credit_delay,
+                Some(l.id),
+            ));
+            out_ch[l.src.index()][l.src_port as usize] = Some(id);
+            in_ch[l.dst.index()][l.dst_port as usize] = Some(id);
+        }
+        let mut nis = Vec::with_capacity(topo.num_nodes());
+        for t in &topo.terminals {
+            let (r, p) = (t.router.0, t.port);
+            let ep = Endpoint::Router { router: r, port: p };
+            let inj = channels.len() as u32;
+            channels.push(Channel::new(Endpoint::Ni(t.node.0), ep, 1, 1, 0, None));
+            let ej = channels.len() as u32;
+            channels.push(Channel::new(
+                ep,
+                Endpoint::Ni(t.node.0),
+                1,
+                1,
+                params.credit_delay,
+                None,
+            ));
+            in_ch[r as usize][p as usize] = Some(inj);
+            out_ch[r as usize][p as usize] = Some(ej);
+            nis.push(NetworkInterface::new(t.node, inj, ej, v, b));
+        }
+        let routers: Vec<Router> = topo
+            .routers
+            .iter()
+            .enumerate()
+            .map(|(r, node)| {
+                let inputs = (0..ports[r])
+                    .map(|p| InputUnit::new(in_ch[r][p], v, b))
+                    .collect();
+                let outputs = (0..ports[r])
+                    .map(|p| {
+                        let ch = out_ch[r][p];
+                        let (link, cpf) = match ch {
+                            Some(c) => (
+                                channels[c as usize].link,
+                                channels[c as usize].cycles_per_flit,
+                            ),
+                            None => (None, 1),
+                        };
+                        OutputUnit::new(ch, link, cpf, OutVcState::new(v, b))
+                    })
+                    .collect();
+                Router::new(node.id, router, inputs, outputs)
+            })
+            .collect();
+        let horizon = channels
+            .iter()
+            .map(Channel::max_delay_cycles)
+            .max()
+            .unwrap_or(1)
+            + 1;
+        let nodes = topo.num_nodes();
+        Ok(FlitNetwork {
+            params,
+            baseline: Baseline {
+                traversals: vec![0; nr],
+                flits_in: ports.iter().map(|&p| vec![0; p]).collect(),
+                flits_out: ports.iter().map(|&p| vec![0; p]).collect(),
+            },
+            routers,
+            nis,
+            channels,
+            packets: PacketSlab::new(),
+            routing: RoutingUnit::new(routing, topo, v as u8),
+            link_stats: LinkStats::new(topo.links.len(), window_cycles, 0),
+            window_cycles,
+            wheel: DeliveryWheel::new(horizon),
+            active: vec![0; nr.div_ceil(64).max(1)],
+            active_next: vec![0; nr.div_ceil(64).max(1)],
+            injecting: vec![0; nodes.div_ceil(64).max(1)],
+            arrivals: BinaryHeap::new(),
+            source: None,
+            generating: false,
+            recorder: Recorder::new(nodes),
+            delivered: Vec::new(),
+            cycle: 0,
+            last_progress: 0,
+            deadlock_cycles: DEFAULT_DEADLOCK_CYCLES,
+            credits_in_flight: 0,
+            seed,
+            scratch_n: vec![0; nodes.div_ceil(64).max(1)],
+            active_nodes: topo.active_nodes().len(),
+            coords: topo.routers.iter().map(|r| r.coord).collect(),
+        })
+    }
+
+    /// Cycles with flits in flight and none moving before [`Self::step`] reports a deadlock.
+    pub fn set_deadlock_cycles(&mut self, cycles: u64) {
+        self.deadlock_cycles = cycles.max(1);
+    }
+
+    /// Draws packets from `source` from now on (its arrivals are counted from cycle 0).
+    pub fn attach_source(&mut self, mut source: SyntheticSource) {
+        for n in 0..self.nis.len() {
+            let a = source.first_arrival(n);
+            let ni = &mut self.nis[n];
+            ni.next_arrival = a;
+            if a != u64::MAX && !ni.in_arrivals {
+                ni.in_arrivals = true;
+                self.arrivals.push(Reverse((a.max(self.cycle), n as u32)));
+            }
+        }
+        self.source = Some(source);
+        self.generating = true;
+    }
+
+    /// Stops creating synthetic packets (queued ones still go out).
+    pub fn stop_source(&mut self) {
+        self.generating = false;
+        self.arrivals.clear();
+        for ni in &mut self.nis {
+            ni.in_arrivals = false;
+        }
+    }
+
+    /// The seed given at construction.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// The current cycle (the next one [`Self::step`] simulates).
+    pub fn cycle(&self) -> u64 {
+        self.cycle
+    }
+    pub fn num_nodes(&self) -> usize {
+        self.nis.len()
+    }
+    /// Nodes whose router has not failed.
+    pub fn num_active_nodes(&self) -> usize {
+        self.active_nodes
+    }
+    pub fn num_routers(&self) -> usize {
+        self.routers.len()
+    }
+    /// Packets created and not yet delivered (queued or in the network).
+    pub fn packets_in_flight(&self) -> usize {
+        self.packets.live()
+    }
+    /// Flits created and not yet ejected.
+    pub fn flits_in_flight(&self) -> u64 {
+        self.recorder.inflight_flits
+    }
+    /// Flits that traversed a router switch since construction.
+    pub fn flit_router_traversals(&self) -> u64 {
+        self.routers.iter().map(|r| r.traversals).sum()
+    }
+    /// Whether no packet and no credit is in flight.
+    pub fn is_idle(&self) -> bool {
+        self.packets.live() == 0 && self.credits_in_flight == 0
+    }
+
+    /// Queues a packet of `flits` flits from `src` to `dst`, created at the current cycle.
+    pub fn inject(&mut self, src: NodeId, dst: NodeId, flits: u32, tag: u64) -> Result<()> {
+        let n = self.nis.len();
+        for (key, id) in [("src", src), ("dst", dst)] {
+            if id.index() >= n {
+                return Err(Error::config(
+                    "FlitNetwork::inject",
+                    key,
+                    format!("node {id} does not exist"),
+                )
+                .allowed(format!("node ids below {n}")));
+            }
+            if self.source_inactive(id) {
+                return Err(Error::config(
+                    "FlitNetwork::inject",
+                    key,
+                    format!("node {id} is on a failed router"),
+                ));
+            }
+        }
+        if flits == 0 {
+            return Err(Error::config("FlitNetwork::inject", "flits", "is 0")
+                .allowed("at least one flit per packet"));
+        }
+        let now = self.cycle;
+        if self.packets.live() == 0 {
+            self.last_progress = now;
+        }
+        let measured = self.recorder.measures(now);
+        let id = self.packets.insert(Packet {
+            src,
+            dst,
+            flits,
+            created_cycle: now,
+            injected_cycle: now,
+            tag,
+            hops: 0,
+            measured,
+            external: true,
+        });
+        self.recorder.created(flits, now, measured);
+        self.nis[src.index()].enqueue(id, flits);
+        self.injecting[src.index() / 64] |= 1 << (src.index() % 64);
+        Ok(())
+    }
+
+    fn source_inactive(&self, n: NodeId) -> bool {
+        let r = self.routing.topology().terminal(n).router;
+        self.routing.topology().router(r).failed
+    }
+
+    /// The packets delivered since the last call, by delivery cycle, then destination, then tag.
+    pub fn drain_delivered(&mut self) -> impl Iterator<Item = Delivered> + '_ {
+        self.delivered
+            .sort_unstable_by_key(|d| (d.delivered_cycle, d.dst, d.tag, d.src));
+        self.delivered.drain(..)
+    }
+
+    /// Per-link flit counts since the last [`Self::reset_link_stats`] (or construction).
+    pub fn link_stats(&self) -> &LinkStats {
+        &self.link_stats
+    }
+    /// Restarts the link statistics at the current cycle (flits already granted the switch but
+    /// leaving from now on are counted).
+    pub fn reset_link_stats(&mut self) {
+        let now = self.cycle;
+        self.link_stats =
+            LinkStats::new(self.link_stats.total_flits.len(), self.window_cycles, now);
+        for (due, d) in self.wheel.iter_due(now) {
+            let ch = &self.channels[d.channel as usize];
+            if let (false, Some(l)) = (d.credit, ch.link) {
+                let sent = ch.flit_sent(due);
+                if sent >= now {
+                    self.link_stats.record(sent, l);
+                }
+            }
+        }
+    }
+    /// The link statistics, closed at the current cycle.
+    pub fn take_link_stats(&mut self) -> LinkStats {
+        let mut s = self.link_stats.clone();
+        s.finish(self.cycle);
+        s
+    }
+
+    /// Simulates one cycle. Errors when the routing function gives no usable route, or when
+    /// flits are in flight and none has moved for the deadlock timeout.
+    pub fn step(&mut self) -> Result<()> {
+        let t = self.cycle;
+        if self.packets.live() > 0 && t.saturating_sub(self.last_progress) >= self.deadlock_cycles
+        {
+            return Err(self.deadlock_error());
+        }
+        // 1. Deliveries.
+        let due = self.wheel.take(t);
+        for d in &due {
+            let ch = &self.channels[d.channel as usize];
+            if d.credit {
+                self.credits_in_flight -= 1;
+                match ch.src {
+                    Endpoint::Router { router, port } => self.routers[router as usize]
+                        .accept_credit(&self.params, port as usize, d.flit.vc),
+                    Endpoint::Ni(n) => self.nis[n as usize]
+                        .out
+                        .credit(d.flit.vc, self.params.wait_for_tail_credit),
+                }
+            } else {
+                match ch.dst {
+                    Endpoint::Router { router, port } => {
+                        self.routers[router as usize].accept_flit(
+                            &self.params,
+                            port as usize,
+                            d.flit,
+                            t,
+                        );
+                        self.active[router as usize / 64] |= 1 << (router % 64);
+                    }
+                    Endpoint::Ni(n) => self.eject(n as usize, d.channel, d.flit, t),
+                }
+            }
+        }
+        self.wheel.restore(t, due);
+        // 2. Network interfaces.
+        let mut todo = std::mem::take(&mut self.scratch_n);
+        todo.copy_from_slice(&self.injecting);
+        while let Some(&Reverse((at, n))) = self.arrivals.peek() {
+            if at > t {
+                break;
+            }
+            self.arrivals.pop();
+            self.nis[n as usize].in_arrivals = false;
+            todo[n as usize / 64] |= 1 << (n % 64);
+        }
+        for n in bits(&todo) {
+            self.ni_step(n, t);
+        }
+        self.scratch_n = todo;
+        // 3. Routers.
+        let mut ctx = StepCtx {
+            cycle: t,
+            channels: &self.channels,
+            wheel: &mut self.wheel,
+            packets: &mut self.packets,
+            routing: &mut self.routing,
+            link_stats: &mut self.link_stats,
+            moved: false,
+            credits_sent: 0,
+            error: None,
+        };
+        for w in 0..self.active.len() {
+            let mut m = std::mem::take(&mut self.active[w]);
+            while m != 0 {
+                let r = w * 64 + m.trailing_zeros() as usize;
+                m &= m - 1;
+                let router = &mut self.routers[r];
+                router.step(&self.params, &mut ctx);
+                if router.has_work() {
+                    self.active_next[w] |= 1 << (r % 64);
+                }
+            }
+        }
+        let (moved, sent, error) = (ctx.moved, ctx.credits_sent, ctx.error);
+        std::mem::swap(&mut self.active, &mut self.active_next);
+        self.credits_in_flight += sent as i64;
+        if moved {
+            self.last_progress = t;
+        }
+        if let Some(e) = error {
+            return Err(e);
+        }
+        self.cycle = t + 1;
+        Ok(())
+    }
+
+    /// Node `n` receives flit `f` from its ejection channel `ch` in cycle `t`: the credit goes
+    /// back at once, and a tail completes its packet.
+    fn eject(&mut self, n: usize, ch: u32, f: Flit, t: u64) {
+        self.wheel.push(
+            self.channels[ch as usize].credit_due(t),
+            Delivery {
+                channel: ch,
+                credit: true,
+                flit: Flit::new(0, false, false, f.vc),
+            },
+        );
+        self.credits_in_flight += 1;
+        let p = *self.packets.get(f.packet);
+        self.recorder.flit_accepted(n, &p, f.is_tail());
+        if f.is_tail() {
+            self.packets.remove(f.packet);
+            self.recorder.packet_done(&p, t);
+            if p.external {
+                self.delivered.push(Delivered {
+                    tag: p.tag,
+                    src: p.src,
+                    dst: p.dst,
+                    flits: p.flits,
+                    created_cycle: p.created_cycle,
+                    delivered_cycle: t,
+                    hops: p.hops,
+                });
+            }
+        }
+        self.last_progress = t;
+    }
+
+    fn ni_step(&mut self, n: usize, t: u64) {
+        let wait = self.params.wait_for_tail_credit;
+        if self.generating && self.nis[n].queue.is_empty() && self.nis[n].next_arrival <= t {
+            self.generate(n, t);
+        }
+        if let Some(f) = self.nis[n].next_flit(&self.packets, wait) {
+            if f.is_head() {
+                self.packets.get_mut(f.packet).injected_cycle = t;
+            }
+            let inj = self.nis[n].inj_channel;
+            self.wheel.push(
+                self.channels[inj as usize].flit_due(t),
+                Delivery {
+                    channel: inj,
+                    credit: false,
+                    flit: f,
+                },
+            );
+            self.recorder.flit_sent(n, f.is_head());
+            self.last_progress = t;
+        }
+        let ni = &mut self.nis[n];
+        let bit = 1u64 << (n % 64);
+        if ni.queue.is_empty() {
+            self.injecting[n / 64] &= !bit;
+            if self.generating && ni.next_arrival != u64::MAX && !ni.in_arrivals {
+                ni.in_arrivals = true;
+                self.arrivals
+                    .push(Reverse((ni.next_arrival.max(t + 1), n as u32)));
+            }
+        } else {
+            self.injecting[n / 64] |= bit;
+        }
+    }
+
+    /// Creates the synthetic packet due at node `n` (BookSim's `_GeneratePacket`).
+    fn generate(&mut self, n: usize, t: u64) {
+        let Some(src) = self.source.as_mut() else {
+            return;
+        };
+        let a = self.nis[n].next_arrival;
+        let created = if src.include_queuing { a } else { t };
+        let dst = src.dest(n);
+        let flits = src.packet_flits;
+        let gap = src.next_gap(n);
+        if self.packets.live() == 0 {
+            self.last_progress = t;
+        }
+        let measured = self.recorder.measures(created);
+        let id = self.packets.insert(Packet {
+            src: NodeId(n as u32),
+            dst,
+            flits,
+            created_cycle: created,
+            injected_cycle: created,
+            tag: 0,
+            hops: 0,
+            measured,
+            external: false,
+        });
+        self.recorder.created(flits, created, measured);
+        let ni = &mut self.nis[n];
+        ni.enqueue(id, flits);
+        ni.next_arrival = a.saturating_add(gap);
+    }
+
+    /// The next cycle at or after the current one in which something is due, if any.
+    fn next_busy_cycle(&self) -> Option<u64> {
+        if self.injecting.iter().chain(&self.active).any(|&w| w != 0) {
+            return Some(self.cycle);
+        }
+        let mut best = self.arrivals.peek().map(|r| r.0.0);
+        if !self.wheel.is_empty() {
+            for d in 0..=self.wheel.horizon() {
+                let c = self.cycle + d;
+                if best.is_some_and(|b| b <= c) {
+                    break;
+                }
+                if self.wheel.has_due(c) {
+                    best = Some(c);
+                    break;
+                }
+            }
+        }
+        best
+    }
+
+    /// Simulates up to (not including) cycle `end`, jumping over cycles with nothing due.
+    pub fn run_until(&mut self, end: u64) -> Result<()> {
+        while self.cycle < end {
+            match self.next_busy_cycle() {
+                Some(c) if c > self.cycle => self.cycle = c.min(end),
+                None => self.cycle = end,
+                _ => self.step()?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Simulates until no packet or credit is in flight; returns the cycles simulated. Errors if
+    /// that takes more than `max_cycles` (or on a deadlock or routing failure).
+    pub fn run_until_idle(&mut self, max_cycles: u64) -> Result<u64> {
+        let start = self.cycle;
+        let limit = start.saturating_add(max_cycles);
+        while !self.is_idle() {
+            if self.cycle >= limit {
+                return Err(Error::Sim(format!(
+                    "network not idle after {max_cycles} cycles (cycle {}, {} packets in flight)",
+                    self.cycle,
+                    self.packets.live()
+                )));
+            }
+            match self.next_busy_cycle() {
+                Some(c) if c > self.cycle => self.cycle = c.min(limit),
+                _ => self.step()?,
+            }
+        }
+        Ok(self.cycle - start)
+    }
+
+    fn deadlock_error(&self) -> Error {
+        let stuck: Vec<String> = self
+            .routers
+            .iter()
+            .filter(|r| r.buffered_flits() > 0)
+            .take(8)
+            .map(|r| {
+                format!(
+                    "router {} ({}): {}",
+                    r.id,
+                    self.coords[r.id.index()],
+                    r.describe_buffers().join("; ")
+                )
+            })
+            .collect();
+        let n_stuck = self
+            .routers
+            .iter()
+            .filter(|r| r.buffered_flits() > 0)
+            .count();
+        Error::Sim(format!(
+            "deadlock at cycle {}: {} flits in flight and none moved since cycle {} ({} routers \
+             hold flits); {}",
+            self.cycle,
+            self.recorder.inflight_flits,
+            self.last_progress,
+            n_stuck,
+            if stuck.is_empty() {
+                "no router holds flits".to_string()
+            } else {
+                format!("stuck routers: {}", stuck.join(" | "))
+            }
+        ))
+    }
+
+    /// Restarts the per-router and per-port counters (switch traversals, flits in and out).
+    pub fn reset_unit_counters(&mut self) {
+        for (r, router) in self.routers.iter().enumerate() {
+            self.baseline.traversals[r] = router.traversals;
+            for (p, u) in router.inputs.iter().enumerate() {
+                self.baseline.flits_in[r][p] = u.flits_in;
+            }
+            for (p, u) in router.outputs.iter().enumerate() {
+                self.baseline.flits_out[r][p] = u.flits_out;
+            }
+        }
+    }
+
+    /// The per-router counters since [`Self::reset_unit_counters`], as a stats tree:
+    /// `router[x,y].switch_traversals`, `router[x,y].port_<name>.flits_in` / `.flits_out`.
+    pub fn unit_stats(&self) -> StatsTree {
+        let mut s = StatsTree::new();
+        for (r, router) in self.routers.iter().enumerate() {
+            let c = self.coords[r];
+            let name = format!("router[{},{}]", c.x, c.y);
+            s.add_counter(
+                &format!("{name}.switch_traversals"),
+                "flits that traversed the switch",
+                router.traversals - self.baseline.traversals[r],
+            );
+            for (p, u) in router.inputs.iter().enumerate() {
+                if u.channel.is_none() {
+                    continue;
+                }
+                let port = port_name(p);
+                s.add_counter(
+                    &format!("{name}.{port}.flits_in"),
+                    "flits received on the input port",
+                    u.flits_in - self.baseline.flits_in[r][p],
+                );
+                let o = &router.outputs[p];
+                s.add_counter(
+                    &format!("{name}.{port}.flits_out"),
+                    "flits sent on the output port",
+                    o.flits_out - self.baseline.flits_out[r][p],
+                );
+            }
+        }
+        s
+    }
+
+    /// Checks credit and flit conservation: for every channel and VC, the sender's outstanding
+    /// count equals flits on their way (in the switch or on the wire), flits buffered downstream
+    /// and credits on their way back, and no buffer holds more than `vc_buf_size` flits; the flits
+    /// in flight equal those queued, buffered and on their way. Costs a walk over all state.
+    pub fn check_invariants(&self) -> Result<()> {
+        let depth = self.params.vc_buf_size as usize;
+        let v = self.params.num_vcs;
+        let mut on_way = vec![0usize; self.channels.len() * v];
+        let mut back = vec![0usize; self.channels.len() * v];
+        for d in self.wheel.iter() {
+            let k = d.channel as usize * v + d.flit.vc as usize;
+            if d.credit {
+                back[k] += 1;
+            } else {
+                on_way[k] += 1;
+            }
+        }
+        let downstream = |ep: Endpoint, w: usize| -> usize {
+            match ep {
+                Endpoint::Router { router, port } => {
+                    self.routers[router as usize].inputs[port as usize].vcs[w].len as usize
+                }
+                Endpoint::Ni(_) => 0,
+            }
+        };
+        let check = |what: String, occ: usize, c: u32, w: usize| -> Result<()> {
+            let k = c as usize * v + w;
+            let down = downstream(self.channels[c as usize].dst, w);
+            if occ != on_way[k] + back[k] + down || occ > depth || down > depth {
+                return Err(Error::Check(format!(
+                    "{what} VC {w}: {occ} outstanding != {} on the way + {down} buffered + {} \
+                     credits returning (vc_buf_size {depth})",
+                    on_way[k], back[k]
+                )));
+            }
+            Ok(())
+        };
+        let mut located = 0u64;
+        for (r, router) in self.routers.iter().enumerate() {
+            let buffered: usize = router
+                .inputs
+                .iter()
+                .flat_map(|u| u.vcs.iter().map(|x| x.len as usize))
+                .sum();
+            if buffered != router.buffered_flits() as usize {
+                return Err(Error::Check(format!("router {r}: buffered count is off")));
+            }
+            located += buffered as u64;
+            for (o, out) in router.outputs.iter().enumerate() {
+                let Some(c) = out.channel else { continue };
+                for w in 0..v {
+                    check(
+                        format!("router {r} output {o}"),
+                        out.vcs.occupancy(w as u8) as usize,
+                        c,
+                        w,
+                    )?;
+                }
+            }
+        }
+        for ni in &self.nis {
+            for w in 0..v {
+                check(
+                    format!("node {} injection", ni.node),
+                    ni.out.occupancy(w as u8) as usize,
+                    ni.inj_channel,
+                    w,
+                )?;
+            }
+            located += ni.queued_flits;
+        }
+        located += on_way.iter().sum::<usize>() as u64;
+        if located != self.recorder.inflight_flits {
+            return Err(Error::Check(format!(
+                "{} flits in flight but {located} found in queues, buffers and on their way",
+                self.recorder.inflight_flits
+            )));
+        }
+        let credits: usize = back.iter().sum();
+        if credits as i64 != self.credits_in_flight {
+            return Err(Error::Check(format!(
+                "{credits} credits on their way but {} counted",
+                self.credits_in_flight
+            )));
+        }
+        Ok(())
+    }
+
+    /// Whether packets created before `drain_time` are still to be created or delivered.
+    pub(crate) fn measured_outstanding(&self, drain_time: u64) -> bool {
+        self.recorder.measured_inflight_flits > 0
+            || (self.generating && self.nis.iter().any(|ni| ni.next_arrival < drain_time))
+    }
+
+    /// The router parameters in use.
+    pub fn params(&self) -> &RouterParams {
+        &self.params
+    }
+    /// The router with id `r`.
+    pub fn router(&self, r: RouterId) -> &Router {
+        &self.routers[r.index()]
+    }
+}
+
+/// `port_east`, ..., `port_local0` for grid routers.
+fn port_name(p: usize) -> String {
+    match Direction::from_port(p as u16) {
+        Some(d) => format!("port_{}", d.name()),
+        None => format!("port_local{}", p.saturating_sub(GRID_NET_PORTS as usize)),
+    }
+}
