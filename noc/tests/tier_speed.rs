@@ -77,6 +77,9 @@ fn flow_tier_speed() {
         &m8,
         &patterns::moe_dispatch(64, 256, 8, 7168, 1),
     );
+    if std::env::var_os("MOESIM_SPEED_LARGE").is_none() {
+        return;
+    }
     let w = four_wafers();
     time_flow(
         "4 wafers 16x16 all-to-all",

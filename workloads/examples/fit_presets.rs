@@ -5,7 +5,8 @@
 //! ```
 //!
 //! writes `src/routing/synthetic/presets/{mixtral-mtbench,olmoe-prefill}.toml` and prints the
-//! targets, the fitted parameters and the achieved statistics.
+//! targets, the fitted parameters and the achieved statistics. An argument `mixtral` or `olmoe`
+//! refits only that preset (the OLMoE fit starts from the Mixtral preset on file).
 
 use moesim_workloads::ModelSpec;
 use moesim_workloads::routing::RoutingShape;
@@ -23,11 +24,21 @@ const SEED: u64 = 1;
 const OLMOE_TOKENS_PER_DOMAIN: u32 = 20_000;
 
 fn main() -> moesim_core::Result<()> {
+    let which = std::env::args().nth(1).unwrap_or_else(|| "all".into());
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let out_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/routing/synthetic/presets");
+    if which != "olmoe" {
+        fit_mixtral(&root, &out_dir)?;
+    }
+    if which != "mixtral" {
+        fit_olmoe(&root, &out_dir)?;
+    }
+    Ok(())
+}
 
+fn fit_mixtral(root: &Path, out_dir: &Path) -> moesim_core::Result<()> {
     let t0 = Instant::now();
-    let trace = load_mtbench(&root)?;
+    let trace = load_mtbench(root)?;
     let real = RoutingStats::of_trace(&trace);
     let targets = PerTokenTargets::of(&real);
     println!("MT-Bench ({} tokens, {} categories), read in {:.2?}", trace.table.num_tokens(), trace.segments.len(), t0.elapsed());
@@ -70,9 +81,17 @@ fn main() -> moesim_core::Result<()> {
     };
     std::fs::write(out_dir.join("mixtral-mtbench.toml"), mixtral_preset.to_toml())
         .map_err(|e| moesim_core::Error::io(out_dir.join("mixtral-mtbench.toml"), e))?;
+    Ok(())
+}
+
+fn fit_olmoe(root: &Path, out_dir: &Path) -> moesim_core::Result<()> {
+    let mixtral_params = moesim_core::config::load_toml::<SyntheticPreset>(
+        out_dir.join("mixtral-mtbench.toml"),
+    )?
+    .params;
 
     let olmoe = ModelSpec::preset("olmoe-1b-7b")?;
-    let reference = AllenaiReference::load(&root, OLMOE_MODEL, 64, 8)?;
+    let reference = AllenaiReference::load(root, OLMOE_MODEL, 64, 8)?;
     let real = reference.stats();
     println!("OLMoE targets: {real:?}");
     let oshape = RoutingShape::of(&olmoe);
@@ -82,7 +101,7 @@ fn main() -> moesim_core::Result<()> {
         &oshape,
         OLMOE_TOKENS_PER_DOMAIN,
         OLMOE_DOMAINS.len() as u32,
-        &fit.params,
+        &mixtral_params,
         SEED,
         3,
     )?;

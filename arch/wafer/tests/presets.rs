@@ -233,3 +233,38 @@ fn a_tagged_platform_section_composes() {
     let Platform::Wafer(c) = moesim_core::config::from_toml_str("p.toml", &text).unwrap();
     assert_eq!(c, WaferConfig::preset("b200_8x8").unwrap());
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+    #[test]
+    fn link_counts_and_positions_for_any_grid(
+        dx in 1u32..6, dy in 1u32..6, wx in 1u32..4, wy in 1u32..4,
+    ) {
+        let c = WaferConfig::preset_with_overrides(
+            "b200_2x2_wafers",
+            &[
+                format!("wafer.dies_x={dx}"),
+                format!("wafer.dies_y={dy}"),
+                format!("system.wafers_x={wx}"),
+                format!("system.wafers_y={wy}"),
+            ],
+        )
+        .unwrap();
+        let p = WaferPlatform::build(c, "t").unwrap();
+        let (dx, dy, wx, wy) = (dx as usize, dy as usize, wx as usize, wy as usize);
+        let per_wafer = 2 * (dx - 1) * dy + 2 * dx * (dy - 1);
+        proptest::prop_assert_eq!(p.count_links(LinkKind::DieToDie), per_wafer * wx * wy);
+        proptest::prop_assert_eq!(
+            p.count_links(LinkKind::WaferToWafer),
+            2 * (wx - 1) * dy * wy + 2 * (wy - 1) * dx * wx
+        );
+        proptest::prop_assert_eq!(p.devices().len(), dx * dy * wx * wy);
+        for i in 0..p.num_devices() as u32 {
+            let n = NodeId(i);
+            let (g, l, w) = (p.die_coord(n), p.local_coord(n), p.wafer_coord(n));
+            proptest::prop_assert_eq!(g, Coord::new(w.x * dx as u32 + l.x, w.y * dy as u32 + l.y));
+            proptest::prop_assert_eq!(p.wafer_of(n), w.y * wx as u32 + w.x);
+            proptest::prop_assert_eq!(p.node_at(g), Some(n));
+        }
+    }
+}

@@ -10,11 +10,10 @@
 //! smallest `s`, over the capacity the others leave free. A flow whose rate comes out unchanged
 //! keeps its segment (start time and bytes left) untouched.
 
+use super::event_queue::EventQueue;
 use super::link_load::LinkLoad;
-use super::maxmin::{Filling, OrdF64};
+use super::maxmin::Filling;
 use moesim_core::{Error, Result, Tick};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 /// One flow for the engine.
 #[derive(Clone, Copy, Debug)]
@@ -72,14 +71,13 @@ struct Engine<'a> {
     rate: Vec<f64>,
     seg_start: Vec<f64>,
     seg_left: Vec<f64>,
-    version: Vec<u32>,
     state: Vec<State>,
     end: Vec<f64>,
     alloc: Vec<f64>,
     last: Vec<f64>,
     active: Vec<u32>,
     order: Vec<u32>,
-    heap: BinaryHeap<Reverse<(OrdF64, u32, u32)>>,
+    queue: EventQueue,
     load: LinkLoad,
     events: u64,
     resolved: u64,
@@ -104,14 +102,13 @@ impl<'a> Engine<'a> {
             rate: vec![0.0; n],
             seg_start: vec![0.0; n],
             seg_left: vec![0.0; n],
-            version: vec![0; n],
             state: vec![State::Pending; n],
             end: vec![f64::NAN; n],
             alloc: vec![0.0; cap.len()],
             last: vec![start as f64; cap.len()],
             active: vec![0; cap.len()],
             order: Vec::with_capacity(n),
-            heap: BinaryHeap::with_capacity(n),
+            queue: EventQueue::new(n),
             load: LinkLoad::new(cap.len(), window, Tick(start)),
             events: 0,
             resolved: 0,
@@ -138,17 +135,6 @@ impl<'a> Engine<'a> {
         self.seg_start[fu] + self.seg_left[fu] / self.rate[fu]
     }
 
-    /// The next valid completion (dropping stale heap entries).
-    fn peek_finish(&mut self) -> Option<f64> {
-        while let Some(&Reverse((OrdF64(t), f, v))) = self.heap.peek() {
-            if self.state[f as usize] == State::Active && self.version[f as usize] == v {
-                return Some(t);
-            }
-            self.heap.pop();
-        }
-        None
-    }
-
     fn run(mut self) -> Result<FluidResult> {
         let n = self.flows.len();
         let mut arrivals: Vec<u32> = (0..n as u32).collect();
@@ -159,7 +145,7 @@ impl<'a> Engine<'a> {
         let mut affected: Vec<u32> = Vec::new();
         let mut solved: Vec<(u32, f64)> = Vec::new();
         loop {
-            let t_fin = self.peek_finish();
+            let t_fin = self.queue.peek().map(|e| e.0);
             let t_arr = arrivals
                 .get(next_arrival)
                 .map(|&f| self.flows[f as usize].release_ps as f64);
@@ -172,11 +158,11 @@ impl<'a> Engine<'a> {
             finished.clear();
             arrived.clear();
             let horizon = now + MERGE_PS + now * 1e-15;
-            while let Some(t) = self.peek_finish() {
+            while let Some((t, _)) = self.queue.peek() {
                 if t > horizon {
                     break;
                 }
-                if let Some(Reverse((_, f, _))) = self.heap.pop() {
+                if let Some((_, f)) = self.queue.pop() {
                     finished.push(f);
                 }
             }
@@ -289,9 +275,8 @@ impl<'a> Engine<'a> {
                     self.seg_start[fu] = now;
                 }
                 self.rate[fu] = r;
-                self.version[fu] = self.version[fu].wrapping_add(1);
                 let t = self.finish_time(f);
-                self.heap.push(Reverse((OrdF64(t), f, self.version[fu])));
+                self.queue.set(f, t);
             }
         }
         Ok(FluidResult {

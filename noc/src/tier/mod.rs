@@ -19,6 +19,7 @@
 pub mod analytic;
 pub mod check;
 pub mod config;
+pub mod event_queue;
 pub mod flow;
 pub mod fluid;
 pub mod link_load;

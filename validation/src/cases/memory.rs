@@ -12,11 +12,11 @@ use moesim_memory::dram::{
 
 const EXACT: Tolerance = Tolerance::Relative { frac: 1e-9 };
 
-/// `[lo, hi]` widened outward to `step` so the report prints short bounds.
-fn range(lo: f64, hi: f64, step: f64) -> Tolerance {
+/// `[lo, hi]` widened outward to multiples of `1 / per_unit`, so the report prints short bounds.
+fn range(lo: f64, hi: f64, per_unit: f64) -> Tolerance {
     Tolerance::Range {
-        lo: (lo / step).floor() * step,
-        hi: (hi / step).ceil() * step,
+        lo: (lo * per_unit).floor() / per_unit,
+        hi: (hi * per_unit).ceil() / per_unit,
     }
 }
 
@@ -84,7 +84,7 @@ fn run_streaming(_ctx: &Context) -> Result<Vec<Check>> {
             "GB/s",
             peak,
             r.bandwidth().gbytes_per_s(),
-            range(0.98 * peak, peak, 0.1),
+            range(0.98 * peak, peak, 10.0),
         ));
     }
     Ok(checks)
@@ -155,7 +155,7 @@ fn run_random(_ctx: &Context) -> Result<Vec<Check>> {
             "GB/s",
             bound,
             r.bandwidth().gbytes_per_s(),
-            range(0.8 * bound, bound, 0.1),
+            range(0.8 * bound, bound, 10.0),
         ));
     }
     Ok(checks)
@@ -184,7 +184,7 @@ fn run_refresh(_ctx: &Context) -> Result<Vec<Check>> {
             "fraction",
             lo,
             1.0 - with / without,
-            range(lo, hi, 1e-4),
+            range(lo, hi, 1e4),
         ));
     }
     Ok(checks)

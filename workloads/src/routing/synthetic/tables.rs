@@ -6,8 +6,9 @@ use crate::routing::RoutingShape;
 use crate::routing::group_limit::admissible;
 use moesim_core::rng::{SimRng, rng_from_seed, seed_from_parts};
 use moesim_core::{Error, Result};
-use rand::RngExt;
+use rand::seq::SliceRandom;
 use rand_distr::weighted::WeightedAliasIndex;
+use std::collections::VecDeque;
 use rand_distr::{Distribution, Gamma};
 
 const STREAM_POPULARITY: u64 = 0x504f_5055;
@@ -64,10 +65,7 @@ fn popularity_weights(p: &Popularity, n: usize, rng: &mut SimRng) -> Result<Vec<
         Popularity::Dirichlet { concentration } => dirichlet(n, concentration, rng),
         Popularity::Zipf { exponent } => {
             let mut order: Vec<usize> = (0..n).collect();
-            // Fisher-Yates with the seeded stream (a random expert order per layer)
-            for i in (1..n).rev() {
-                order.swap(i, rng.random_range(0..=i));
-            }
+            order.shuffle(rng);
             let mut w = vec![0.0; n];
             for (rank, &e) in order.iter().enumerate() {
                 w[e] = ((rank + 1) as f64).powf(-exponent);
@@ -80,21 +78,36 @@ fn popularity_weights(p: &Popularity, n: usize, rng: &mut SimRng) -> Result<Vec<
     }
 }
 
-/// `k` distinct experts drawn by popularity, within the group limit; the fallback takes the most
-/// popular admissible expert.
-pub(crate) fn draw_set(
-    shape: &RoutingShape,
-    layer: &LayerTable,
-    rng: &mut SimRng,
-    out: &mut Vec<u32>,
-    groups: &mut Vec<u32>,
-) {
-    out.clear();
-    groups.clear();
-    for _ in 0..shape.top_k {
-        let e = pick(shape, layer, rng, None, out, groups);
-        push(shape, e, out, groups);
+/// `profiles` sets of `top_k` distinct experts (within the group limit) in which every expert
+/// appears equally often (+-1): the sets take experts in the order of concatenated random
+/// permutations, skipping (and keeping for later) an expert a set cannot take. Preferences are
+/// thus balanced; the skew comes from the popularity and the task weights.
+pub(crate) fn balanced_profiles(shape: &RoutingShape, profiles: u32, rng: &mut SimRng) -> Vec<u32> {
+    let limit = shape.groups.as_ref();
+    let mut pool: VecDeque<u32> = VecDeque::new();
+    let mut out = Vec::with_capacity(profiles as usize * shape.top_k as usize);
+    let (mut chosen, mut groups) = (Vec::new(), Vec::new());
+    for _ in 0..profiles {
+        chosen.clear();
+        groups.clear();
+        for _ in 0..shape.top_k {
+            loop {
+                if let Some(i) = pool
+                    .iter()
+                    .position(|&e| admissible(e, &chosen, &groups, limit))
+                {
+                    let e = pool.remove(i).unwrap_or(0);
+                    push(shape, e, &mut chosen, &mut groups);
+                    break;
+                }
+                let mut perm: Vec<u32> = (0..shape.num_experts).collect();
+                perm.shuffle(rng);
+                pool.extend(perm);
+            }
+        }
+        out.extend_from_slice(&chosen);
     }
+    out
 }
 
 /// One admissible expert: `first` if given and admissible, else popularity draws, else the most
@@ -146,7 +159,6 @@ impl Tables {
         let n = shape.num_experts as usize;
         let np = num_profiles(params, shape.num_experts);
         let mut layers = Vec::with_capacity(shape.num_layers as usize);
-        let (mut set, mut groups) = (Vec::new(), Vec::new());
         for l in 0..shape.num_layers as u64 {
             let mut rng = rng_from_seed(seed_from_parts(&[seed, STREAM_POPULARITY, l]));
             let weights = popularity_weights(&params.popularity, n, &mut rng)?;
@@ -159,10 +171,7 @@ impl Tables {
                 profiles: Vec::with_capacity(np as usize * shape.top_k as usize),
             };
             let mut rng = rng_from_seed(seed_from_parts(&[seed, STREAM_PROFILES, l]));
-            for _ in 0..np {
-                draw_set(shape, &layer, &mut rng, &mut set, &mut groups);
-                layer.profiles.extend_from_slice(&set);
-            }
+            layer.profiles = balanced_profiles(shape, np, &mut rng);
             layers.push(layer);
         }
         let tasks = (0..params.tasks.count as u64)
