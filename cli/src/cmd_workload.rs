@@ -338,7 +338,7 @@ fn fit(args: &WorkloadArgs, model: &ModelSpec, routing: &RoutingConfig) -> Resul
     let targets = PerTokenTargets::of(&real);
     let sizes: Vec<u32> = trace.segments.iter().map(|s| s.len).collect();
     let start = SyntheticPreset::for_experts(model.num_experts())?;
-    let f = fit_per_token(&targets, &shape, &sizes, &start, args.seed, 4)?;
+    let f = fit_per_token(&targets, &shape, &sizes, &start, args.seed, 3)?;
     let a = &f.achieved;
     let mut fitted = std::collections::BTreeMap::new();
     for (name, target, achieved) in [

@@ -38,16 +38,19 @@ fn four_wafers() -> Topology {
 fn bench_set(c: &mut Criterion, name: &str, topo: &Topology, msgs: &[Message], samples: usize) {
     let mut g = c.benchmark_group(name);
     g.sample_size(samples);
-    for tier in [
-        TierConfig::Analytic,
-        TierConfig::Flow {
-            aggregate_pairs: true,
-        },
+    let flow = |idle_fraction| TierConfig::Flow {
+        aggregate_pairs: true,
+        idle_fraction,
+    };
+    for (label, tier) in [
+        ("analytic", TierConfig::Analytic),
+        ("flow", flow(0.0)),
+        ("flow_idle_0.1", flow(0.1)),
     ] {
         let mut net = tier
             .build(topo, &RoutingConfig::Dor, &params(), "bench")
             .expect("tier");
-        g.bench_function(tier.kind(), |b| {
+        g.bench_function(label, |b| {
             b.iter(|| black_box(net.simulate(black_box(msgs)).expect("run").makespan))
         });
     }

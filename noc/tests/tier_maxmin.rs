@@ -123,7 +123,7 @@ proptest! {
         }
         let mut fill = Filling::new(cap.len());
         let window = Tick(250);
-        let got = fluid::run(&cap, &paths, &specs, window, &mut fill).unwrap();
+        let got = fluid::run(&cap, &paths, &specs, window, 0.0, &mut fill).unwrap();
         let want = reference(&cap, &flows);
         for (i, (g, w)) in got.end_ps.iter().zip(&want).enumerate() {
             prop_assert!((g - w).abs() <= 1e-6 * w.max(1.0), "flow {}: {} vs {}", i, g, w);

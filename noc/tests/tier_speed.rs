@@ -4,7 +4,8 @@
 use moesim_core::{Bandwidth, ClockDomain, Tick};
 use moesim_noc::config::{MeshOfDiesConfig, RoutingConfig, TopologyConfig};
 use moesim_noc::routing;
-use moesim_noc::tier::{FlowNetwork, Message, Network, NetworkParams, patterns};
+use moesim_noc::tier::check::divergence;
+use moesim_noc::tier::{FlowNetwork, Message, Network, NetworkParams, NetworkRun, patterns};
 use moesim_noc::topology::{self, Topology};
 use std::time::Instant;
 
@@ -39,9 +40,19 @@ fn four_wafers() -> Topology {
 
 fn time_flow(label: &str, topo: &Topology, msgs: &[Message]) {
     let rf = routing::build(&RoutingConfig::Dor, topo, "speed").unwrap();
-    let mut net = FlowNetwork::new(topo.clone(), rf, params(), true, "speed");
-    net.simulate(msgs).unwrap();
-    let reps = 3;
+    let mut exact = FlowNetwork::new(topo.clone(), rf, params(), true, "speed");
+    let reference = exact.simulate(msgs).unwrap();
+    for rel in [0.0, 0.02, 0.05, 0.1, 0.25] {
+        let rf = routing::build(&RoutingConfig::Dor, topo, "speed").unwrap();
+        let net = FlowNetwork::with_idle_fraction(topo.clone(), rf, params(), true, rel, "speed");
+        time_one(&format!("{label}, idle {rel}"), net, msgs, &reference);
+    }
+}
+
+fn time_one(label: &str, mut net: FlowNetwork, msgs: &[Message], reference: &NetworkRun) {
+    let run = net.simulate(msgs).unwrap();
+    let d = divergence(msgs, reference, &run);
+    let reps = 2;
     let t = Instant::now();
     let c = cpu_s();
     let mut span = Tick::ZERO;
@@ -52,12 +63,16 @@ fn time_flow(label: &str, topo: &Topology, msgs: &[Message]) {
     let cpu = (cpu_s() - c) / reps as f64;
     let s = net.last_stats();
     println!(
-        "{label}: {} msgs, {} flows, {} events, {} rates solved, span {:.1} us, cpu {:.2} ms, wall {:.2} ms",
+        "{label}: {} msgs, {} flows, {} events, {} re-solves, {} rates solved, span {:.3} us \
+         ({:+.3} % vs exact, mean msg {:.3} %), cpu {:.2} ms, wall {:.2} ms",
         msgs.len(),
         s.flows,
         s.events,
+        s.resolves,
         s.flows_resolved,
         span.as_us(),
+        d.span_rel * 100.0,
+        d.mean_abs_rel * 100.0,
         cpu * 1e3,
         wall * 1e3
     );

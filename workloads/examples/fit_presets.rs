@@ -49,7 +49,7 @@ fn fit_mixtral(root: &Path, out_dir: &Path) -> moesim_core::Result<()> {
     let sizes: Vec<u32> = trace.segments.iter().map(|s| s.len).collect();
     let start = SyntheticPreset::named("mixtral-mtbench")?.params;
     let t0 = Instant::now();
-    let fit = fit_per_token(&targets, &shape, &sizes, &start, SEED, 4)?;
+    let fit = fit_per_token(&targets, &shape, &sizes, &start, SEED, 3)?;
     println!("mixtral fit: {} evaluations in {:.2?}", fit.evaluations, t0.elapsed());
     println!("params: {:?}", fit.params);
     let a = &fit.achieved;
@@ -126,9 +126,9 @@ fn fit_olmoe(root: &Path, out_dir: &Path) -> moesim_core::Result<()> {
             .into(),
         notes: format!(
             "Fitted by examples/fit_presets.rs (seed {SEED}, {OLMOE_TOKENS_PER_DOMAIN} tokens per \
-             domain): popularity concentration, on_profile and task concentration; per_expert, \
-             follow and switch are the mixtral-mtbench values (this data has no per-token pairs \
-             within a layer nor adjacent layers). load_cv is not fitted, only reported."
+             domain): popularity concentration, switch and task concentration; per_expert, \
+             on_profile and follow are the mixtral-mtbench values (this data has no per-token \
+             pairs within a layer nor adjacent layers). load_cv is not fitted, only reported."
         ),
         num_experts: 64,
         top_k: 8,

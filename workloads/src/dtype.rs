@@ -2,38 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A numeric format, with its size in bytes per element.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DType {
-    Fp32,
-    #[default]
-    Bf16,
-    Fp16,
-    Fp8,
-}
+/// A numeric format (fp32, bf16, fp8) with its size in bytes per element: the workspace's
+/// [`moesim_core::DType`].
+pub use moesim_core::DType;
 
-impl DType {
-    /// Bytes per element.
-    pub const fn bytes(self) -> u64 {
-        match self {
-            DType::Fp32 => 4,
-            DType::Bf16 | DType::Fp16 => 2,
-            DType::Fp8 => 1,
-        }
-    }
-    /// The lower-case name used in configs and on the command line.
-    pub const fn name(self) -> &'static str {
-        match self {
-            DType::Fp32 => "fp32",
-            DType::Bf16 => "bf16",
-            DType::Fp16 => "fp16",
-            DType::Fp8 => "fp8",
-        }
-    }
-    /// Every format, for error messages and CLI help.
-    pub const ALL: [DType; 4] = [DType::Fp32, DType::Bf16, DType::Fp16, DType::Fp8];
-}
+/// Every data type, for error messages and property tests.
+pub const ALL_DTYPES: [DType; 3] = [DType::Fp32, DType::Bf16, DType::Fp8];
 
 /// The formats of one run: weights, activations (tokens sent between endpoints) and KV cache.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,7 +53,7 @@ mod tests {
         assert_eq!(DType::Fp32.bytes(), 4);
         assert_eq!(DType::Bf16.bytes(), 2);
         assert_eq!(DType::Fp8.bytes(), 1);
-        for d in DType::ALL {
+        for d in ALL_DTYPES {
             let s = serde_json::to_string(&d).unwrap();
             assert_eq!(s, format!("\"{}\"", d.name()));
         }

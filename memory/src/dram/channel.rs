@@ -77,6 +77,14 @@ pub struct Policies<'a> {
     pub refresh: &'a dyn RefreshManager,
 }
 
+/// Per-cycle work space of [`Channel::evaluate`], reused across cycles and channels.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    candidates: Vec<Candidate>,
+    /// Queued requests hitting each bank's open row.
+    hits: Vec<usize>,
+}
+
 /// One independently scheduled channel (an HBM pseudo-channel, a vault).
 pub struct Channel {
     timing: TimingCycles,
@@ -135,16 +143,15 @@ impl Channel {
         self.queue.push(p);
     }
 
-    /// Queued requests, other than `except`, that hit the open row of `bank`.
-    fn hits_on_open_row(&self, bank: u32, except: Option<usize>) -> usize {
-        let Some(row) = self.banks[bank as usize].open_row else {
-            return 0;
-        };
-        self.queue
-            .iter()
-            .enumerate()
-            .filter(|(i, p)| Some(*i) != except && p.addr.bank == bank && p.addr.row == row)
-            .count()
+    /// Counts, per bank, the queued requests that hit its open row.
+    fn count_hits(&self, hits: &mut Vec<usize>) {
+        hits.clear();
+        hits.resize(self.banks.len(), 0);
+        for p in &self.queue {
+            if self.banks[p.addr.bank as usize].open_row == Some(p.addr.row) {
+                hits[p.addr.bank as usize] += 1;
+            }
+        }
     }
 
     /// Picks at most one command for `cycle` without changing any state.
@@ -152,7 +159,7 @@ impl Channel {
         &self,
         cycle: u64,
         policies: &Policies<'_>,
-        scratch: &mut Vec<Candidate>,
+        scratch: &mut Scratch,
     ) -> Option<Command> {
         if cycle < self.blocked_until {
             return None;
@@ -162,34 +169,40 @@ impl Channel {
         {
             return self.evaluate_refresh(cycle);
         }
-        scratch.clear();
+        if self.queue.is_empty() {
+            return None;
+        }
+        let Scratch { candidates, hits } = scratch;
+        self.count_hits(hits);
+        candidates.clear();
         for (i, p) in self.queue.iter().enumerate() {
             let b = &self.banks[p.addr.bank as usize];
             let (row_hit, ready) = match b.next_command(p.addr.row) {
                 NextCommand::Column => (true, cycle >= b.next_col && cycle >= self.next_col_any),
                 NextCommand::Precharge => (
                     false,
-                    cycle >= b.next_pre && self.hits_on_open_row(p.addr.bank, None) == 0,
+                    cycle >= b.next_pre && hits[p.addr.bank as usize] == 0,
                 ),
                 NextCommand::Activate => (false, cycle >= b.next_act && cycle >= self.next_act_any),
             };
-            scratch.push(Candidate {
+            candidates.push(Candidate {
                 queue_index: i,
                 seq: p.seq,
                 row_hit,
                 ready,
             });
         }
-        let chosen = policies.scheduler.pick(scratch)?;
-        let i = scratch[chosen].queue_index;
+        let chosen = policies.scheduler.pick(candidates)?;
+        let i = candidates[chosen].queue_index;
         let p = &self.queue[i];
         let b = &self.banks[p.addr.bank as usize];
         Some(match b.next_command(p.addr.row) {
             NextCommand::Column => Command::Column {
                 queue_index: i,
+                // The other queued hits on this row (the served request is one of the counted).
                 auto_precharge: policies
                     .row_policy
-                    .close_after_access(self.hits_on_open_row(p.addr.bank, Some(i))),
+                    .close_after_access(hits[p.addr.bank as usize].saturating_sub(1)),
             },
             NextCommand::Precharge => Command::Precharge {
                 bank: p.addr.bank,

@@ -2,7 +2,7 @@
 //! cycle (skipping cycles in which nothing can happen).
 
 use crate::dram::addr_mapper::AddressMapper;
-use crate::dram::channel::{Channel, Completion, Pending, Policies, RowOutcome};
+use crate::dram::channel::{Channel, Completion, Pending, Policies, RowOutcome, Scratch};
 use crate::dram::config::DramConfig;
 use crate::dram::refresh::RefreshManager;
 use crate::dram::report::DramReport;
@@ -80,7 +80,7 @@ impl MemorySystem {
             refresh: self.refresh.as_ref(),
         };
         let mut report = DramReport::new(&self.spec, self.timing);
-        let mut scratch = Vec::with_capacity(self.queue_depth);
+        let mut scratch = Scratch::default();
         let mut issued = vec![None; channels.len()];
         let mut next = 0usize;
         let mut cycle = requests.first().map_or(0, |r| r.arrival_cycle);

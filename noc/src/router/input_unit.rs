@@ -43,7 +43,10 @@ impl InputUnit {
         let d = self.depth as usize;
         let vc = &mut self.vcs[v];
         debug_assert!(vc.len < self.depth, "input buffer overflow on VC {v}");
-        let slot = (vc.head as usize + vc.len as usize) % d;
+        let mut slot = vc.head as usize + vc.len as usize;
+        if slot >= d {
+            slot -= d;
+        }
         self.buf[v * d + slot] = f;
         vc.len += 1;
         self.nonempty |= 1 << v;
@@ -57,7 +60,7 @@ impl InputUnit {
         let vc = &mut self.vcs[v];
         debug_assert!(vc.len > 0);
         let f = self.buf[v * d + vc.head as usize];
-        vc.head = ((vc.head as usize + 1) % d) as u16;
+        vc.head = if vc.head as usize + 1 == d { 0 } else { vc.head + 1 };
         vc.len -= 1;
         if vc.len == 0 {
             self.nonempty &= !(1 << v);

@@ -123,6 +123,9 @@ pub struct Router {
     sa_eval: Vec<(u32, u16)>,
     buffered: u32,
     vcs: usize,
+    /// VC index = `port << vshift | vc`.
+    vshift: u32,
+    vmask: usize,
     /// Flits that traversed the switch since construction.
     pub traversals: u64,
 }
@@ -138,6 +141,7 @@ impl Router {
         let p = inputs.len();
         let vcs = cfg.num_vcs as usize;
         let n = p * vcs;
+        let vshift = vc_allocator::vc_shift(vcs);
         Router {
             id,
             inputs,
@@ -151,6 +155,8 @@ impl Router {
             sa_eval: Vec::with_capacity(n),
             buffered: 0,
             vcs,
+            vshift,
+            vmask: (1 << vshift) - 1,
             traversals: 0,
         }
     }
@@ -194,7 +200,7 @@ impl Router {
     /// The head at the front of VC `v` of `port` starts route computation in cycle `entry`.
     fn start_routing(&mut self, p: &RouterParams, port: usize, v: usize, entry: u64) {
         self.inputs[port].set_state(v, VcState::Routing);
-        let idx = (port * self.vcs + v) as u32;
+        let idx = ((port << self.vshift) | v) as u32;
         let e = if p.routing_delay == 0 {
             // Lookahead routing: the route is ready when the head is.
             RcEntry {
@@ -217,10 +223,117 @@ impl Router {
     pub fn step(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
         let t = ctx.cycle;
         self.rc_update(p, ctx);
-        self.va_evaluate(p, t);
-        self.sa_evaluate(p, t);
-        self.va_update(p, t);
-        self.sa_update(p, ctx);
+        if p.vc_alloc_delay == 1 && p.sw_alloc_delay == 1 {
+            self.allocate_single_cycle(p, ctx);
+        } else {
+            self.va_evaluate(p, t);
+            self.sa_evaluate(p, t);
+            self.va_update(p, t);
+            self.sa_update(p, ctx);
+        }
+    }
+
+    /// VA and SA when both take one cycle (BookSim's defaults): the same stages and order as
+    /// the general path, without keeping results pending. A VC that fails or does not bid just
+    /// stays eligible for the next cycle; only the switch winners, at most one per input port,
+    /// are visited after allocation.
+    fn allocate_single_cycle(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
+        let t = ctx.cycle;
+        let leave = self.xbar.leave_cycle(t);
+        // VA evaluate.
+        self.vca.begin();
+        for port in 0..self.inputs.len() {
+            let unit = &self.inputs[port];
+            let mut m = unit.vcalloc;
+            while m != 0 {
+                let v = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let vc = &unit.vcs[v];
+                if vc.va_ready > t || vc.route.port == NO_PORT {
+                    continue;
+                }
+                let r = vc.route;
+                let free = self.outputs[r.port as usize].vcs.available_mask() & r.vc_mask();
+                if free != 0 {
+                    self.vca.request((port << self.vshift) | v, r.port as usize, free);
+                }
+            }
+        }
+        if !self.vca.requesters.is_empty() {
+            self.vca.allocate();
+        }
+        // SA evaluate.
+        self.swa.begin();
+        let mut bids = false;
+        for port in 0..self.inputs.len() {
+            let unit = &self.inputs[port];
+            let spec = if p.speculative { unit.vcalloc } else { 0 };
+            let mut m = (unit.active & unit.nonempty) | spec;
+            while m != 0 {
+                let v = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let vc = &unit.vcs[v];
+                if vc.sa_ready > t {
+                    continue;
+                }
+                if vc.state == VcState::Active {
+                    let out = &self.outputs[vc.out_port as usize];
+                    if !out.vcs.is_full(vc.out_vc) && out.can_send(leave) {
+                        self.swa.request(port, vc.out_port as usize, v, true);
+                        bids = true;
+                    }
+                } else if vc.route.port != NO_PORT {
+                    let r = vc.route;
+                    let out = &self.outputs[r.port as usize];
+                    let ok = out.vcs.available_mask() & !out.vcs.full_mask() & r.vc_mask();
+                    if ok != 0 && out.can_send(leave) {
+                        self.swa.request(port, r.port as usize, v, false);
+                        bids = true;
+                    }
+                }
+            }
+        }
+        if bids {
+            self.swa.allocate();
+        }
+        // VA update.
+        for k in 0..self.vca.requesters.len() {
+            let idx = self.vca.requesters[k] as usize;
+            let w = self.vca.grant(idx);
+            if w == NO_VC {
+                continue;
+            }
+            let (port, v) = (idx >> self.vshift, idx & self.vmask);
+            let unit = &mut self.inputs[port];
+            let vc = &mut unit.vcs[v];
+            let o = vc.route.port as usize;
+            debug_assert!(self.outputs[o].vcs.is_available(w));
+            self.outputs[o].vcs.take(w);
+            vc.out_port = o as u16;
+            vc.out_vc = w;
+            if !p.speculative {
+                vc.sa_ready = t + 1;
+            }
+            unit.set_state(v, VcState::Active);
+        }
+        // SA update: the winners leave.
+        if !bids {
+            return;
+        }
+        for port in 0..self.inputs.len() {
+            let Some((o, v)) = self.swa.winner(port) else {
+                continue;
+            };
+            self.swa.granted(port, v);
+            let vc = &self.inputs[port].vcs[v];
+            // A speculative winner whose VC allocation failed or went elsewhere is discarded.
+            let ok = vc.state == VcState::Active
+                && vc.out_port as usize == o
+                && !self.outputs[o].vcs.is_full(vc.out_vc);
+            if ok {
+                self.depart(p, ctx, port, v, o);
+            }
+        }
     }
 
     fn rc_update(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
@@ -231,7 +344,7 @@ impl Router {
             }
             debug_assert_eq!(e.at, t);
             self.rc_queue.pop_front();
-            let (port, v) = (e.idx as usize / self.vcs, e.idx as usize % self.vcs);
+            let (port, v) = (e.idx as usize >> self.vshift, e.idx as usize & self.vmask);
             let f = self.inputs[port].front(v);
             let dst = ctx.packets.get(f.packet).dst;
             let r = match ctx
@@ -268,7 +381,7 @@ impl Router {
                 }
                 let r = vc.route;
                 let free = self.outputs[r.port as usize].vcs.available_mask() & r.vc_mask();
-                self.vca.request(port * self.vcs + v, r.port as usize, free);
+                self.vca.request((port << self.vshift) | v, r.port as usize, free);
             }
         }
         if self.vca.requesters.is_empty() {
@@ -278,7 +391,7 @@ impl Router {
         let done = t + p.vc_alloc_delay - 1;
         for k in 0..self.vca.requesters.len() {
             let idx = self.vca.requesters[k] as usize;
-            let vc = &mut self.inputs[idx / self.vcs].vcs[idx % self.vcs];
+            let vc = &mut self.inputs[idx >> self.vshift].vcs[idx & self.vmask];
             vc.va_grant = self.vca.grant(idx);
             vc.va_done = done;
             self.va_queue.push_back((done, idx as u32));
@@ -300,7 +413,7 @@ impl Router {
                 if vc.sa_ready > t || vc.sa_done != NEVER {
                     continue;
                 }
-                let idx = (port * self.vcs + v) as u32;
+                let idx = ((port << self.vshift) | v) as u32;
                 if vc.state == VcState::Active {
                     let out = &self.outputs[vc.out_port as usize];
                     if !out.vcs.is_full(vc.out_vc) && out.can_send(leave) {
@@ -327,7 +440,7 @@ impl Router {
         let done = t + p.sw_alloc_delay - 1;
         for k in 0..self.sa_eval.len() {
             let (idx, o) = self.sa_eval[k];
-            let (port, v) = (idx as usize / self.vcs, idx as usize % self.vcs);
+            let (port, v) = (idx as usize >> self.vshift, idx as usize & self.vmask);
             let won = self.swa.won(port, v, o as usize);
             if won {
                 self.swa.granted(port, v);
@@ -345,7 +458,7 @@ impl Router {
                 break;
             }
             self.va_queue.pop_front();
-            let (port, v) = (idx as usize / self.vcs, idx as usize % self.vcs);
+            let (port, v) = (idx as usize >> self.vshift, idx as usize & self.vmask);
             let unit = &mut self.inputs[port];
             let vc = &mut unit.vcs[v];
             vc.va_done = NEVER;
@@ -372,7 +485,7 @@ impl Router {
                 break;
             }
             self.sa_queue.pop_front();
-            let (port, v) = (idx as usize / self.vcs, idx as usize % self.vcs);
+            let (port, v) = (idx as usize >> self.vshift, idx as usize & self.vmask);
             let vc = &mut self.inputs[port].vcs[v];
             vc.sa_done = NEVER;
             let o = vc.sa_grant;

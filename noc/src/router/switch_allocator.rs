@@ -84,10 +84,22 @@ impl SwitchAllocator {
             && self.grant[input] == output as u32
             && self.label[input * self.ports + output] as usize == vc
     }
+    /// The output and VC that input `input` won this round, if any.
+    #[inline]
+    pub fn winner(&self, input: usize) -> Option<(usize, usize)> {
+        let g = self.grant[input];
+        if !self.used || g == NONE {
+            return None;
+        }
+        let o = g as usize;
+        self.req
+            .has(input, o)
+            .then(|| (o, self.label[input * self.ports + o] as usize))
+    }
     /// Records that VC `vc` of `input` got the switch: the input's pointer moves past it.
     #[inline]
     pub fn granted(&mut self, input: usize, vc: usize) {
-        self.rr_offset[input] = ((vc + 1) % self.vcs) as u8;
+        self.rr_offset[input] = if vc + 1 == self.vcs { 0 } else { (vc + 1) as u8 };
     }
 }
 

@@ -12,24 +12,34 @@ fn vc_mask(vcs: usize) -> u64 {
     if vcs >= 64 { !0 } else { (1u64 << vcs) - 1 }
 }
 
+/// Bits of the VC number in a VC index `port << shift | vc` (the stride is a power of two so
+/// indices split without division; unused positions never request, so round-robin order is
+/// BookSim's `port * vcs + vc` order).
+pub fn vc_shift(vcs: usize) -> u32 {
+    vcs.next_power_of_two().trailing_zeros()
+}
+
 /// The VC allocator of one router.
 pub struct VcAllocator {
     alloc: Box<dyn Allocator>,
     req: RequestMatrix,
     grant: Vec<u32>,
     vcs: usize,
-    /// Input VCs (`port * vcs + vc`) evaluated in the current round, in ascending order.
+    shift: u32,
+    /// Input VCs (`port << shift | vc`) evaluated in the current round, in ascending order.
     pub requesters: Vec<u32>,
 }
 
 impl VcAllocator {
     pub fn new(kind: AllocatorKind, ports: usize, vcs: usize, iters: u32) -> VcAllocator {
-        let n = ports * vcs;
+        let shift = vc_shift(vcs);
+        let n = ports << shift;
         VcAllocator {
             alloc: allocator::build(kind, n, n, iters),
             req: RequestMatrix::new(n, n),
             grant: vec![NONE; n],
             vcs,
+            shift,
             requesters: Vec::with_capacity(n),
         }
     }
@@ -41,6 +51,10 @@ impl VcAllocator {
             self.requesters.clear();
         }
     }
+    /// Bits of the VC number in a VC index.
+    pub fn shift(&self) -> u32 {
+        self.shift
+    }
     /// Input VC `in_vc` requests the VCs of `out_vcs` (a mask) on output `out_port`.
     #[inline]
     pub fn request(&mut self, in_vc: usize, out_port: usize, out_vcs: u64) {
@@ -50,7 +64,7 @@ impl VcAllocator {
         while m != 0 {
             let w = m.trailing_zeros() as usize;
             m &= m - 1;
-            self.req.set(in_vc, out_port * self.vcs + w, true);
+            self.req.set(in_vc, (out_port << self.shift) | w, true);
         }
     }
     /// Runs the allocator on this round's requests.
@@ -65,7 +79,7 @@ impl VcAllocator {
     pub fn grant(&self, in_vc: usize) -> u8 {
         match self.grant[in_vc] {
             NONE => NO_VC,
-            g => (g as usize % self.vcs) as u8,
+            g => (g as usize & ((1 << self.shift) - 1)) as u8,
         }
     }
 }

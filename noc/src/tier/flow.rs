@@ -25,8 +25,10 @@ const DENSE_MAX_NODES: usize = 2048;
 pub struct FlowStats {
     /// Flows after aggregation.
     pub flows: u64,
-    /// Rate-change events (a batch of simultaneous starts and finishes is one event).
+    /// Events (a batch of simultaneous starts and finishes is one event).
     pub events: u64,
+    /// Events that re-solved rates.
+    pub resolves: u64,
     /// Flow rates computed over all events.
     pub flows_resolved: u64,
 }
@@ -35,6 +37,7 @@ pub struct FlowStats {
 pub struct FlowNetwork {
     routes: RouteTable,
     aggregate_pairs: bool,
+    idle_fraction: f64,
     filling: Filling,
     pair_slot: Vec<u32>,
     stats: FlowStats,
@@ -48,6 +51,19 @@ impl FlowNetwork {
         aggregate_pairs: bool,
         origin: &str,
     ) -> FlowNetwork {
+        FlowNetwork::with_idle_fraction(topo, routing, params, aggregate_pairs, 0.0, origin)
+    }
+
+    /// A flow tier that leaves up to `idle_fraction` of a resource's bandwidth idle after flows
+    /// finish before it re-solves rates (see [`fluid::run`]); `0.0` is exact.
+    pub fn with_idle_fraction(
+        topo: Topology,
+        routing: Box<dyn RoutingFunction>,
+        params: NetworkParams,
+        aggregate_pairs: bool,
+        idle_fraction: f64,
+        origin: &str,
+    ) -> FlowNetwork {
         let routes = RouteTable::new(topo, routing, params, origin);
         let n = routes.resources().num_nodes;
         FlowNetwork {
@@ -59,6 +75,7 @@ impl FlowNetwork {
             },
             routes,
             aggregate_pairs,
+            idle_fraction,
             stats: FlowStats::default(),
         }
     }
@@ -171,11 +188,13 @@ impl Network for FlowNetwork {
             self.routes.all_paths(),
             &flows.specs,
             self.routes.params().window,
+            self.idle_fraction,
             &mut self.filling,
         )?;
         self.stats = FlowStats {
             flows: flows.specs.len() as u64,
             events: res.events,
+            resolves: res.resolves,
             flows_resolved: res.flows_resolved,
         };
         let mut finish = Vec::with_capacity(msgs.len());

@@ -32,8 +32,10 @@ pub struct FluidResult {
     pub end_ps: Vec<f64>,
     /// Bytes per resource per window.
     pub load: LinkLoad,
-    /// Rate-change events processed.
+    /// Events processed (a batch of simultaneous starts and finishes is one event).
     pub events: u64,
+    /// Events that re-solved rates.
+    pub resolves: u64,
     /// Flow rates (re)computed over all events.
     pub flows_resolved: u64,
 }
@@ -53,14 +55,20 @@ const THRESHOLD_MARGIN: f64 = 1e-9;
 
 /// Runs `flows` (each with a non-empty path and positive bytes) over resources of `capacity`
 /// (bytes per ps). `paths` holds the resource lists the flows point into.
+///
+/// `idle_fraction` trades exactness for speed: a finishing flow's capacity is left idle (the
+/// others keep their rates) until, on some resource, the idle capacity exceeds `idle_fraction`
+/// of its bandwidth, or a flow arrives; that event re-solves. Zero re-solves at every event
+/// (exact max-min at every instant).
 pub fn run(
     capacity: &[f64],
     paths: &[u32],
     flows: &[FluidFlow],
     window: Tick,
+    idle_fraction: f64,
     filling: &mut Filling,
 ) -> Result<FluidResult> {
-    Engine::new(capacity, paths, flows, window, filling).run()
+    Engine::new(capacity, paths, flows, window, filling).run(idle_fraction.max(0.0))
 }
 
 struct Engine<'a> {
@@ -80,6 +88,7 @@ struct Engine<'a> {
     queue: EventQueue,
     load: LinkLoad,
     events: u64,
+    resolves: u64,
     resolved: u64,
 }
 
@@ -111,6 +120,7 @@ impl<'a> Engine<'a> {
             queue: EventQueue::new(n),
             load: LinkLoad::new(cap.len(), window, Tick(start)),
             events: 0,
+            resolves: 0,
             resolved: 0,
         }
     }
@@ -135,8 +145,11 @@ impl<'a> Engine<'a> {
         self.seg_start[fu] + self.seg_left[fu] / self.rate[fu]
     }
 
-    fn run(mut self) -> Result<FluidResult> {
+    fn run(mut self, idle_fraction: f64) -> Result<FluidResult> {
         let n = self.flows.len();
+        let mut pending = f64::INFINITY;
+        let mut idle = vec![0.0f64; self.cap.len()];
+        let mut idle_touched: Vec<u32> = Vec::new();
         let mut arrivals: Vec<u32> = (0..n as u32).collect();
         arrivals.sort_by_key(|&f| self.flows[f as usize].release_ps);
         let mut next_arrival = 0usize;
@@ -174,7 +187,8 @@ impl<'a> Engine<'a> {
                 next_arrival += 1;
             }
             // Threshold: nothing below it changes.
-            let mut threshold = f64::INFINITY;
+            let mut threshold = pending;
+            let mut overflow = idle_fraction == 0.0;
             for &f in &finished {
                 let fu = f as usize;
                 threshold = threshold.min(self.rate[fu]);
@@ -183,6 +197,13 @@ impl<'a> Engine<'a> {
                 for &k in self.path(f) {
                     self.settle(k, now);
                     let ku = k as usize;
+                    if !overflow {
+                        if idle[ku] == 0.0 {
+                            idle_touched.push(k);
+                        }
+                        idle[ku] += self.rate[fu];
+                        overflow = idle[ku] > idle_fraction * self.cap[ku];
+                    }
                     self.active[ku] -= 1;
                     self.alloc[ku] = if self.active[ku] == 0 {
                         0.0
@@ -191,6 +212,15 @@ impl<'a> Engine<'a> {
                     };
                 }
             }
+            if arrived.is_empty() && !overflow {
+                pending = threshold;
+                continue;
+            }
+            pending = f64::INFINITY;
+            for k in idle_touched.drain(..) {
+                idle[k as usize] = 0.0;
+            }
+            self.resolves += 1;
             for &g in &arrived {
                 self.state[g as usize] = State::Active;
                 for &k in self.path(g) {
@@ -283,6 +313,7 @@ impl<'a> Engine<'a> {
             end_ps: self.end,
             load: self.load,
             events: self.events,
+            resolves: self.resolves,
             flows_resolved: self.resolved,
         })
     }
@@ -312,7 +343,7 @@ mod tests {
         // One link of 1 B/ps; 100 B and 300 B at t=0: both at 0.5 until 200 ps, then 1.0.
         let (p, f) = flows(&[(&[0], 100.0, 0), (&[0], 300.0, 0)]);
         let mut fill = Filling::new(1);
-        let r = run(&[1.0], &p, &f, Tick(1000), &mut fill).unwrap();
+        let r = run(&[1.0], &p, &f, Tick(1000), 0.0, &mut fill).unwrap();
         assert!((r.end_ps[0] - 200.0).abs() < 1e-9);
         assert!((r.end_ps[1] - 400.0).abs() < 1e-9);
         assert!((r.load.total(moesim_core::LinkId(0)) - 400.0).abs() < 1e-6);
@@ -324,7 +355,7 @@ mod tests {
         // both at 0.5 until 200 ps (second done), first has 50 B left at 1.0: done at 250 ps.
         let (p, f) = flows(&[(&[0, 1], 200.0, 0), (&[1], 50.0, 100)]);
         let mut fill = Filling::new(2);
-        let r = run(&[2.0, 1.0], &p, &f, Tick(1000), &mut fill).unwrap();
+        let r = run(&[2.0, 1.0], &p, &f, Tick(1000), 0.0, &mut fill).unwrap();
         assert!((r.end_ps[1] - 200.0).abs() < 1e-9, "{:?}", r.end_ps);
         assert!((r.end_ps[0] - 250.0).abs() < 1e-9, "{:?}", r.end_ps);
     }
@@ -333,7 +364,7 @@ mod tests {
     fn release_gap_leaves_link_idle() {
         let (p, f) = flows(&[(&[0], 10.0, 0), (&[0], 10.0, 1000)]);
         let mut fill = Filling::new(1);
-        let r = run(&[1.0], &p, &f, Tick(100), &mut fill).unwrap();
+        let r = run(&[1.0], &p, &f, Tick(100), 0.0, &mut fill).unwrap();
         assert_eq!(r.end_ps, vec![10.0, 1010.0]);
         assert!((r.load.bytes[0][0] - 10.0).abs() < 1e-9);
         assert!((r.load.bytes[10][0] - 10.0).abs() < 1e-9);

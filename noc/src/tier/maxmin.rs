@@ -126,9 +126,7 @@ impl Filling {
         self.frozen.resize(flows.len(), false);
         self.live.clear();
         self.live.extend(0..nres as u32);
-        let mut dbg_steps = 0u64; let mut dbg_scan = 0u64;
         while !self.live.is_empty() {
-            dbg_steps += 1; dbg_scan += self.live.len() as u64;
             let mut min = f64::INFINITY;
             for &j in &self.live {
                 let j = j as usize;
@@ -161,7 +159,6 @@ impl Filling {
             let count = &self.count;
             self.live.retain(|&j| count[j as usize] > 0);
         }
-        if flows.len() > 10000 { eprintln!("DBG steps {dbg_steps} scan {dbg_scan} members {}", self.members.len()); }
     }
 }
 

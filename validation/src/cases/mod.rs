@@ -7,6 +7,7 @@ pub mod gpu;
 pub mod memory;
 pub mod noc_closed_form;
 pub mod platforms;
+pub mod workloads;
 
 /// Every validation case, in a fixed order.
 pub fn all() -> Vec<Case> {
@@ -16,5 +17,6 @@ pub fn all() -> Vec<Case> {
     all.extend(platforms::cases());
     all.extend(gpu::cases());
     all.extend(memory::cases());
+    all.extend(workloads::cases());
     all
 }

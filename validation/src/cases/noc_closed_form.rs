@@ -13,7 +13,7 @@
 use crate::case::{Case, Check, Context, Tolerance};
 use moesim::noc_config::NocSource;
 use moesim::noc_point;
-use moesim_core::{Coord, MeshShape, Result};
+use moesim_core::{Coord, MeshShape, NodeId, Result};
 use moesim_noc::NocConfig;
 use moesim_noc::config::TrafficPattern;
 use rayon::prelude::*;
@@ -24,8 +24,16 @@ const PRESET: &str = "mesh8x8_uniform_p4";
 /// Offered load: packets rarely meet (0.0025 packets/node/cycle).
 const RATE_FLITS: f64 = 0.01;
 
-/// Sample period, long enough for a few thousand packets per sample.
+/// Offered load of the hotspot pattern, whose few destinations would otherwise queue packets at
+/// their ejection ports.
+const HOTSPOT_RATE_FLITS: f64 = 0.0025;
+
+/// Sample period at [`RATE_FLITS`], long enough for about 1600 packets per sample; lower rates
+/// get proportionally longer samples.
 const SAMPLE_PERIOD_CYCLES: u64 = 10_000;
+
+/// The `perm_seed` of the random-permutation pattern.
+const PERM_SEED: u64 = 1;
 
 /// Hot nodes of the hotspot pattern (two corners and a centre node).
 const HOT_NODES: [u32; 3] = [0, 27, 63];
@@ -36,12 +44,21 @@ fn t0(hops: f64, packet_flits: u32) -> f64 {
     5.0 * hops + 6.0 + packet_flits as f64
 }
 
-/// One pattern: its native configuration and its destinations with probabilities.
+/// Where a pattern's destinations come from.
+enum Dests {
+    /// BookSim's definition, written out here: `(destination, probability)` of `src`.
+    Formula(fn(src: u32, shape: MeshShape) -> Vec<(u32, f64)>),
+    /// The model's own pattern: a random permutation drawn from moesim's generator (BookSim's
+    /// draw from its own generator cannot be reproduced), enumerated over every source.
+    Model,
+}
+
+/// One pattern: its native configuration, its destinations and the load it runs at.
 struct Pattern {
     name: &'static str,
     native: fn() -> TrafficPattern,
-    /// `(destination, probability)` of `src` in an N-node network of `bits = log2 N`.
-    dests: fn(src: u32, shape: MeshShape) -> Vec<(u32, f64)>,
+    dests: Dests,
+    rate_flits: f64,
 }
 
 fn bits(shape: MeshShape) -> u32 {
@@ -64,49 +81,64 @@ const PATTERNS: &[Pattern] = &[
     Pattern {
         name: "uniform",
         native: || TrafficPattern::Uniform,
-        dests: |_, s| {
+        dests: Dests::Formula(|_, s| {
             let n = s.len() as u32;
             (0..n).map(|d| (d, 1.0 / n as f64)).collect()
-        },
+        }),
+        rate_flits: RATE_FLITS,
     },
     Pattern {
         name: "transpose",
         native: || TrafficPattern::Transpose,
-        dests: |src, s| {
+        dests: Dests::Formula(|src, s| {
             let (b, mask) = (bits(s), s.len() as u32 - 1);
             one(((src >> (b / 2)) | (src << (b / 2))) & mask)
-        },
+        }),
+        rate_flits: RATE_FLITS,
     },
     Pattern {
         name: "bitcomp",
         native: || TrafficPattern::Bitcomp,
-        dests: |src, s| one(!src & (s.len() as u32 - 1)),
+        dests: Dests::Formula(|src, s| one(!src & (s.len() as u32 - 1))),
+        rate_flits: RATE_FLITS,
     },
     Pattern {
         name: "bitrev",
         native: || TrafficPattern::Bitrev,
-        dests: |src, s| {
+        dests: Dests::Formula(|src, s| {
             let b = bits(s);
             one((0..b).fold(0, |acc, i| acc | (((src >> i) & 1) << (b - 1 - i))))
-        },
+        }),
+        rate_flits: RATE_FLITS,
     },
     Pattern {
         name: "shuffle",
         native: || TrafficPattern::Shuffle,
-        dests: |src, s| {
+        dests: Dests::Formula(|src, s| {
             let (b, mask) = (bits(s), s.len() as u32 - 1);
             one(((src << 1) & mask) | (src >> (b - 1)))
-        },
+        }),
+        rate_flits: RATE_FLITS,
     },
     Pattern {
         name: "tornado",
         native: || TrafficPattern::Tornado,
-        dests: |src, s| one(shifted(src, s, |k| (k + 1) / 2 - 1)),
+        dests: Dests::Formula(|src, s| one(shifted(src, s, |k| (k + 1) / 2 - 1))),
+        rate_flits: RATE_FLITS,
     },
     Pattern {
         name: "neighbor",
         native: || TrafficPattern::Neighbor,
-        dests: |src, s| one(shifted(src, s, |_| 1)),
+        dests: Dests::Formula(|src, s| one(shifted(src, s, |_| 1))),
+        rate_flits: RATE_FLITS,
+    },
+    Pattern {
+        name: "randperm",
+        native: || TrafficPattern::Randperm {
+            perm_seed: PERM_SEED,
+        },
+        dests: Dests::Model,
+        rate_flits: RATE_FLITS,
     },
     Pattern {
         name: "hotspot",
@@ -114,25 +146,44 @@ const PATTERNS: &[Pattern] = &[
             nodes: HOT_NODES.to_vec(),
             rates: Vec::new(),
         },
-        dests: |_, _| {
+        dests: Dests::Formula(|_, _| {
             let p = 1.0 / HOT_NODES.len() as f64;
             HOT_NODES.iter().map(|&d| (d, p)).collect()
-        },
+        }),
+        rate_flits: HOTSPOT_RATE_FLITS,
     },
 ];
 
-/// The exact mean link-hop count of `p` on a mesh under minimal routing, over all sources.
-fn mean_hops(p: &Pattern, shape: MeshShape) -> f64 {
+/// `(destination, probability)` of every source of `p` on `cfg`'s network.
+fn destinations(p: &Pattern, cfg: &NocConfig) -> Result<Vec<Vec<(u32, f64)>>> {
+    let shape = cfg.topology.grid_shape();
     let n = shape.len() as u32;
-    let total: f64 = (0..n)
-        .flat_map(|src| {
-            (p.dests)(src, shape).into_iter().map(move |(dst, prob)| {
-                let h = shape.coord(src as usize).manhattan(shape.coord(dst as usize));
+    match &p.dests {
+        Dests::Formula(f) => Ok((0..n).map(|src| f(src, shape)).collect()),
+        Dests::Model => {
+            let topo = moesim_noc::topology::build(&cfg.topology, p.name)?;
+            let pattern = moesim_noc::traffic::build_pattern(&cfg.traffic.pattern, &topo, p.name)?;
+            let mut rng = moesim_core::rng_from_seed(0);
+            Ok((0..n)
+                .map(|src| vec![(pattern.dest(NodeId(src), &mut rng).0, 1.0)])
+                .collect())
+        }
+    }
+}
+
+/// The exact mean link-hop count over all sources under minimal routing on a mesh.
+fn mean_hops(dests: &[Vec<(u32, f64)>], shape: MeshShape) -> f64 {
+    let total: f64 = dests
+        .iter()
+        .enumerate()
+        .flat_map(|(src, ds)| {
+            ds.iter().map(move |&(dst, prob)| {
+                let h = shape.coord(src).manhattan(shape.coord(dst as usize));
                 prob * h as f64
             })
         })
         .sum();
-    total / n as f64
+    total / dests.len() as f64
 }
 
 /// The case.
@@ -142,11 +193,13 @@ pub fn cases() -> Vec<Case> {
         source: "data/booksim/README.md, \"Zero-load latency\": T0 = 5H + 6 + P, traced in \
                  BookSim2 with watch_packets",
         setup: "8x8 mesh, DOR, IQ router (RC, VA, SA, ST: 1 cycle each), 1-cycle links, 4 VCs \
-                x 8 flits, 4-flit packets, Bernoulli injection at 0.01 flits/node/cycle, 10000-cycle \
-                samples. One run per pattern (uniform, transpose, bitcomp, bitrev, shuffle, \
-                tornado, neighbor, hotspot on nodes 0, 27, 63); H is the pattern's mean link-hop \
-                count computed exactly over all sources from BookSim's definitions, self-traffic \
-                included. Reference: T0(H); measured: the average packet latency. A second check \
+                x 8 flits, 4-flit packets, Bernoulli injection at 0.01 flits/node/cycle with \
+                10000-cycle samples (hotspot: 0.0025 with 40000-cycle samples, so packets do not \
+                queue at the three hot nodes). One run per pattern (uniform, transpose, bitcomp, \
+                bitrev, shuffle, tornado, neighbor, randperm with perm_seed 1, hotspot on nodes 0, \
+                27, 63); H is the pattern's mean link-hop count computed exactly over all sources \
+                from BookSim's definitions (randperm: from the model's permutation), \
+                self-traffic included. Reference: T0(H); measured: the average packet latency. A second check \
                 per pattern compares the measured hop count (routers - 1) with H.",
         run,
     }]
@@ -155,9 +208,9 @@ pub fn cases() -> Vec<Case> {
 fn config(p: &Pattern) -> Result<NocConfig> {
     let mut cfg = NocSource::preset(PRESET)?.build(&[])?;
     cfg.traffic.pattern = (p.native)();
-    cfg.traffic.injection_rate = RATE_FLITS;
+    cfg.traffic.injection_rate = p.rate_flits;
     cfg.traffic.injection_rate_uses_flits = true;
-    cfg.sim.sample_period = SAMPLE_PERIOD_CYCLES;
+    cfg.sim.sample_period = (SAMPLE_PERIOD_CYCLES as f64 * RATE_FLITS / p.rate_flits) as u64;
     cfg.validate(&format!("{PRESET} ({})", p.name))?;
     Ok(cfg)
 }
@@ -167,9 +220,8 @@ fn run(_: &Context) -> Result<Vec<Check>> {
         .par_iter()
         .map(|p| {
             let cfg = config(p)?;
-            let shape = cfg.topology.grid_shape();
+            let h = mean_hops(&destinations(p, &cfg)?, cfg.topology.grid_shape());
             let flits = cfg.traffic.packet_size;
-            let h = mean_hops(p, shape);
             let point = noc_point::run(cfg, PRESET, p.name.to_string())?;
             Ok(vec![
                 Check::new(
@@ -203,24 +255,43 @@ mod tests {
     #[test]
     fn exact_hop_counts_match_the_readme_and_hand_counts() {
         let s = MeshShape::new(8, 8);
-        let by = |n: &str| PATTERNS.iter().find(|p| p.name == n).unwrap();
+        let formula = |n: &str| match &PATTERNS.iter().find(|p| p.name == n).unwrap().dests {
+            Dests::Formula(f) => *f,
+            Dests::Model => unreachable!("{n} has a formula"),
+        };
+        let all = |n: &str| -> Vec<Vec<(u32, f64)>> { (0..64).map(|src| formula(n)(src, s)).collect() };
+        let by = |n: &str| all(n);
         // E[H] = 2 (k^2 - 1) / (3k) with self-traffic: 5.25 for k = 8; T0 = 36.25 for P = 4.
-        assert!((mean_hops(by("uniform"), s) - 5.25).abs() < 1e-12);
+        assert!((mean_hops(&by("uniform"), s) - 5.25).abs() < 1e-12);
         assert!((t0(5.25, 4) - 36.25).abs() < 1e-12);
         // Transpose: 2|x - y| averaged over the grid = 2 * 21/8 = 5.25 as well.
-        assert!((mean_hops(by("transpose"), s) - 5.25).abs() < 1e-12);
+        assert!((mean_hops(&by("transpose"), s) - 5.25).abs() < 1e-12);
         // Bitcomp: |7 - 2x| + |7 - 2y| averaged = 2 * 4 = 8.
-        assert!((mean_hops(by("bitcomp"), s) - 8.0).abs() < 1e-12);
+        assert!((mean_hops(&by("bitcomp"), s) - 8.0).abs() < 1e-12);
         // Neighbor: +1 in x and y with wrap: (7*1 + 7) / 8 per dimension = 1.75 each.
-        assert!((mean_hops(by("neighbor"), s) - 3.5).abs() < 1e-12);
+        assert!((mean_hops(&by("neighbor"), s) - 3.5).abs() < 1e-12);
         // Tornado on k = 8: shift by 3; per dimension (5*3 + 3*5) / 8 = 3.75.
-        assert!((mean_hops(by("tornado"), s) - 7.5).abs() < 1e-12);
+        assert!((mean_hops(&by("tornado"), s) - 7.5).abs() < 1e-12);
         // Transpose maps (x, y) to (y, x) in BookSim numbering.
-        let t = (by("transpose").dests)(s.index(Coord::new(1, 5)) as u32, s);
+        let t = formula("transpose")(s.index(Coord::new(1, 5)) as u32, s);
         assert_eq!(t, vec![(s.index(Coord::new(5, 1)) as u32, 1.0)]);
         for p in PATTERNS {
-            let total: f64 = (p.dests)(9, s).iter().map(|d| d.1).sum();
-            assert!((total - 1.0).abs() < 1e-12, "{}", p.name);
+            let cfg = config(p).unwrap();
+            let d = destinations(p, &cfg).unwrap();
+            assert_eq!(d.len(), 64);
+            for ds in &d {
+                let total: f64 = ds.iter().map(|d| d.1).sum();
+                assert!((total - 1.0).abs() < 1e-12, "{}", p.name);
+            }
         }
+        // The model's random permutation is a permutation.
+        let rp = PATTERNS.iter().find(|p| p.name == "randperm").unwrap();
+        let mut dst: Vec<u32> = destinations(rp, &config(rp).unwrap())
+            .unwrap()
+            .iter()
+            .map(|d| d[0].0)
+            .collect();
+        dst.sort_unstable();
+        assert_eq!(dst, (0..64).collect::<Vec<u32>>());
     }
 }

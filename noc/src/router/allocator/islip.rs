@@ -33,6 +33,12 @@ impl Islip {
     }
 }
 
+/// The round-robin position after `i` among `n`.
+#[inline]
+fn next(i: usize, n: usize) -> u32 {
+    if i + 1 == n { 0 } else { (i + 1) as u32 }
+}
+
 #[inline]
 fn test(row: &[u64], i: usize) -> bool {
     row[i / 64] & (1 << (i % 64)) != 0
@@ -89,8 +95,8 @@ impl Islip {
                 in_matched |= 1 << i;
                 out_matched |= 1 << o;
                 if iter == 0 {
-                    self.gptr[o] = ((i + 1) % ni) as u32;
-                    self.aptr[i] = ((o + 1) % no) as u32;
+                    self.gptr[o] = next(i, ni);
+                    self.aptr[i] = next(o, no);
                 }
             }
         }
@@ -155,8 +161,8 @@ impl Allocator for Islip {
                     set(&mut self.in_matched, i);
                     set(&mut self.out_matched, o);
                     if iter == 0 {
-                        self.gptr[o] = ((i + 1) % ni) as u32;
-                        self.aptr[i] = ((o + 1) % no) as u32;
+                        self.gptr[o] = next(i, ni);
+                        self.aptr[i] = next(o, no);
                     }
                 }
             }

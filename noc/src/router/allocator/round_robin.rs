@@ -48,7 +48,8 @@ pub fn rr_pick_word(word: u64, ptr: usize) -> usize {
 /// round-robin arbiter of `size` positions whose pointer is `ptr` (BookSim's `Supersedes`).
 #[inline]
 pub fn supersedes(pos1: usize, pri1: i8, pos2: usize, pri2: i8, ptr: usize, size: usize) -> bool {
-    pri1 > pri2 || (pri1 == pri2 && (pos1 + size - ptr) % size < (pos2 + size - ptr) % size)
+    let dist = |p: usize| if p >= ptr { p - ptr } else { p + size - ptr };
+    pri1 > pri2 || (pri1 == pri2 && dist(pos1) < dist(pos2))
 }
 
 /// A round-robin arbiter over `size` positions with two priority levels.
@@ -83,7 +84,7 @@ impl RoundRobinArbiter {
     /// Moves the pointer one past the granted position.
     #[inline]
     pub fn granted(&mut self, pos: usize) {
-        self.ptr = ((pos + 1) % self.size as usize) as u32;
+        self.ptr = if pos + 1 >= self.size as usize { 0 } else { (pos + 1) as u32 };
     }
 }
 
