@@ -89,16 +89,23 @@ fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> std::result::Result<T,
 fn routing_config(spec: &str) -> Result<RoutingConfig> {
     let (kind, arg) = spec.split_once(':').unwrap_or((spec, ""));
     let bad = || {
-        Error::config("--routing", "routing", format!("`{spec}` is not a routing source")).allowed(
-            format!(
-                "synthetic, synthetic:PRESET (auto, {}), uniform, trace:FILE[,FILE...]",
-                PRESET_NAMES.join(", ")
-            ),
+        Error::config(
+            "--routing",
+            "routing",
+            format!("`{spec}` is not a routing source"),
         )
+        .allowed(format!(
+            "synthetic, synthetic:PRESET (auto, {}), uniform, trace:FILE[,FILE...]",
+            PRESET_NAMES.join(", ")
+        ))
     };
     match (kind, arg) {
         ("synthetic", p) => Ok(RoutingConfig::Synthetic(SyntheticConfig {
-            preset: if p.is_empty() { "auto".into() } else { p.into() },
+            preset: if p.is_empty() {
+                "auto".into()
+            } else {
+                p.into()
+            },
             ..SyntheticConfig::default()
         })),
         ("uniform", "") => Ok(RoutingConfig::Uniform(UniformConfig {})),
@@ -325,12 +332,10 @@ fn stats(args: &WorkloadArgs, model: &ModelSpec, routing: &RoutingConfig) -> Res
 
 fn fit(args: &WorkloadArgs, model: &ModelSpec, routing: &RoutingConfig) -> Result<ExitCode> {
     let RoutingConfig::Trace(t) = routing else {
-        return Err(Error::config(
-            "--routing",
-            "routing",
-            "--fit needs a trace to fit to",
-        )
-        .allowed("--routing trace:FILE[,FILE...]"));
+        return Err(
+            Error::config("--routing", "routing", "--fit needs a trace to fit to")
+                .allowed("--routing trace:FILE[,FILE...]"),
+        );
     };
     let shape = RoutingShape::of(model);
     let trace = RoutingTrace::load(&t.files, t.format, &shape, &model.moe_layers())?;
@@ -342,11 +347,31 @@ fn fit(args: &WorkloadArgs, model: &ModelSpec, routing: &RoutingConfig) -> Resul
     let a = &f.achieved;
     let mut fitted = std::collections::BTreeMap::new();
     for (name, target, achieved) in [
-        ("max_over_mean", targets.max_over_mean, Some(a.max_over_mean.mean)),
-        ("transition_share", targets.transition_share, a.transition_share),
-        ("far_transition_share", targets.far_transition_share, a.far_transition_share),
-        ("coactivation_share", targets.coactivation_share, a.coactivation_share),
-        ("segment_divergence", targets.segment_divergence, a.segment_divergence),
+        (
+            "max_over_mean",
+            targets.max_over_mean,
+            Some(a.max_over_mean.mean),
+        ),
+        (
+            "transition_share",
+            targets.transition_share,
+            a.transition_share,
+        ),
+        (
+            "far_transition_share",
+            targets.far_transition_share,
+            a.far_transition_share,
+        ),
+        (
+            "coactivation_share",
+            targets.coactivation_share,
+            a.coactivation_share,
+        ),
+        (
+            "segment_divergence",
+            targets.segment_divergence,
+            a.segment_divergence,
+        ),
     ] {
         if let Some(achieved) = achieved {
             fitted.insert(

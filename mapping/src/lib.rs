@@ -1,1 +1,32 @@
-//! moesim placement policies: logical endpoints to physical nodes
+//! moesim placement policies: logical endpoints (attention shards, routed experts per layer,
+//! shared experts) to physical devices.
+//!
+//! - [`placement`]: the [`Placement`] trait every policy implements;
+//! - [`config`]: [`PlacementConfig`], the serde-tagged choice of policy (`[placement] kind = ...`);
+//! - [`context`]: what a policy sees of the platform and the model ([`PlacementContext`]);
+//! - [`map`]: the result ([`PlacementMap`]): device groups, attention shards, expert residences;
+//! - [`memory`]: weight bytes per device under a map, and the capacity check;
+//! - [`devices`]: the device list a policy uses (all live devices, or an explicit list);
+//! - [`blocks`]: contiguous expert blocks shared by the expert-parallel policies;
+//! - one policy per file: [`tp`], [`ep_contiguous`], [`dp_attention`].
+//!
+//! A routed expert lives in one or more *instances* (replicas); an instance is a *group* of
+//! devices that together hold one copy, each an equal slice (tensor parallelism inside the
+//! group). A token uses one instance of each of its experts and every device of that instance.
+
+pub mod blocks;
+pub mod config;
+pub mod context;
+pub mod devices;
+pub mod dp_attention;
+pub mod ep_contiguous;
+pub mod map;
+pub mod memory;
+pub mod placement;
+pub mod tp;
+
+pub use config::PlacementConfig;
+pub use context::PlacementContext;
+pub use map::{GroupId, PlacementMap};
+pub use memory::{DeviceBytes, check_capacity, weight_bytes_per_device};
+pub use placement::Placement;

@@ -12,8 +12,13 @@ use std::hint::black_box;
 fn deepseek_v3_decode_step(c: &mut Criterion) {
     let model = ModelSpec::preset("deepseek-v3").expect("embedded preset");
     let source = build_routing(&RoutingConfig::default(), &model, 1, "bench").expect("routing");
-    let builder = StepBuilder::new(&model, Precision::default(), Parallelism::default(), "bench")
-        .expect("parallelism");
+    let builder = StepBuilder::new(
+        &model,
+        Precision::default(),
+        Parallelism::default(),
+        "bench",
+    )
+    .expect("parallelism");
     let batch = Batch::decode(256, 4096);
     let mut step = 0u64;
     c.bench_function("deepseek_v3_decode_b256_step", |b| {

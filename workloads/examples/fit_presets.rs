@@ -41,7 +41,12 @@ fn fit_mixtral(root: &Path, out_dir: &Path) -> moesim_core::Result<()> {
     let trace = load_mtbench(root)?;
     let real = RoutingStats::of_trace(&trace);
     let targets = PerTokenTargets::of(&real);
-    println!("MT-Bench ({} tokens, {} categories), read in {:.2?}", trace.table.num_tokens(), trace.segments.len(), t0.elapsed());
+    println!(
+        "MT-Bench ({} tokens, {} categories), read in {:.2?}",
+        trace.table.num_tokens(),
+        trace.segments.len(),
+        t0.elapsed()
+    );
     println!("targets: {targets:?}");
 
     let mixtral = ModelSpec::preset("mixtral-8x7b")?;
@@ -50,7 +55,11 @@ fn fit_mixtral(root: &Path, out_dir: &Path) -> moesim_core::Result<()> {
     let start = SyntheticPreset::named("mixtral-mtbench")?.params;
     let t0 = Instant::now();
     let fit = fit_per_token(&targets, &shape, &sizes, &start, SEED, 3)?;
-    println!("mixtral fit: {} evaluations in {:.2?}", fit.evaluations, t0.elapsed());
+    println!(
+        "mixtral fit: {} evaluations in {:.2?}",
+        fit.evaluations,
+        t0.elapsed()
+    );
     println!("params: {:?}", fit.params);
     let a = &fit.achieved;
     let mut points = BTreeMap::new();
@@ -59,16 +68,37 @@ fn fit_mixtral(root: &Path, out_dir: &Path) -> moesim_core::Result<()> {
         println!("  {name:28} target {target:.4} achieved {achieved:.4}");
         points.insert(name.to_string(), FitPoint { target, achieved });
     };
-    point("max_over_mean", targets.max_over_mean, Some(a.max_over_mean.mean));
-    point("transition_share", targets.transition_share, a.transition_share);
-    point("far_transition_share", targets.far_transition_share, a.far_transition_share);
-    point("coactivation_share", targets.coactivation_share, a.coactivation_share);
-    point("segment_divergence", targets.segment_divergence, a.segment_divergence);
+    point(
+        "max_over_mean",
+        targets.max_over_mean,
+        Some(a.max_over_mean.mean),
+    );
+    point(
+        "transition_share",
+        targets.transition_share,
+        a.transition_share,
+    );
+    point(
+        "far_transition_share",
+        targets.far_transition_share,
+        a.far_transition_share,
+    );
+    point(
+        "coactivation_share",
+        targets.coactivation_share,
+        a.coactivation_share,
+    );
+    point(
+        "segment_divergence",
+        targets.segment_divergence,
+        a.segment_divergence,
+    );
     let mixtral_preset = SyntheticPreset {
         name: "mixtral-mtbench".into(),
-        source: "data/routing/hdmoe-mtbench-mixtral: Mixtral-8x7B-Instruct, MT-Bench, 8 categories \
+        source:
+            "data/routing/hdmoe-mtbench-mixtral: Mixtral-8x7B-Instruct, MT-Bench, 8 categories \
                  (HD-MoE artifact, MIT), every token's top-2 experts in all 32 layers"
-            .into(),
+                .into(),
         notes: format!(
             "Fitted by examples/fit_presets.rs (seed {SEED}): coordinate-wise bisection of the \
              generator's statistics, one segment per category with the categories' token counts. \
@@ -79,16 +109,18 @@ fn fit_mixtral(root: &Path, out_dir: &Path) -> moesim_core::Result<()> {
         params: fit.params.clone(),
         fit: points,
     };
-    std::fs::write(out_dir.join("mixtral-mtbench.toml"), mixtral_preset.to_toml())
-        .map_err(|e| moesim_core::Error::io(out_dir.join("mixtral-mtbench.toml"), e))?;
+    std::fs::write(
+        out_dir.join("mixtral-mtbench.toml"),
+        mixtral_preset.to_toml(),
+    )
+    .map_err(|e| moesim_core::Error::io(out_dir.join("mixtral-mtbench.toml"), e))?;
     Ok(())
 }
 
 fn fit_olmoe(root: &Path, out_dir: &Path) -> moesim_core::Result<()> {
-    let mixtral_params = moesim_core::config::load_toml::<SyntheticPreset>(
-        out_dir.join("mixtral-mtbench.toml"),
-    )?
-    .params;
+    let mixtral_params =
+        moesim_core::config::load_toml::<SyntheticPreset>(out_dir.join("mixtral-mtbench.toml"))?
+            .params;
 
     let olmoe = ModelSpec::preset("olmoe-1b-7b")?;
     let reference = AllenaiReference::load(root, OLMOE_MODEL, 64, 8)?;
@@ -105,14 +137,22 @@ fn fit_olmoe(root: &Path, out_dir: &Path) -> moesim_core::Result<()> {
         SEED,
         3,
     )?;
-    println!("olmoe fit: {} evaluations in {:.2?}", ofit.evaluations, t0.elapsed());
+    println!(
+        "olmoe fit: {} evaluations in {:.2?}",
+        ofit.evaluations,
+        t0.elapsed()
+    );
     println!("params: {:?}", ofit.params);
     let a = &ofit.achieved;
     let mut points = BTreeMap::new();
     for (name, target, achieved) in [
         ("max_over_mean", real.max_over_mean, a.max_over_mean),
         ("load_cv", real.load_cv, a.load_cv),
-        ("aligned_share_0_7_7_15", real.aligned_share, a.aligned_share),
+        (
+            "aligned_share_0_7_7_15",
+            real.aligned_share,
+            a.aligned_share,
+        ),
         ("domain_divergence", real.divergence, a.divergence),
     ] {
         println!("  {name:28} target {target:.4} achieved {achieved:.4}");

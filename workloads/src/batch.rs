@@ -84,7 +84,8 @@ impl Batch {
         seq_tokens: u64,
     ) -> Batch {
         let mut b = Batch::decode(decode_seqs, context_tokens);
-        b.groups.extend(Batch::prefill(prefill_seqs, seq_tokens).groups);
+        b.groups
+            .extend(Batch::prefill(prefill_seqs, seq_tokens).groups);
         b
     }
 

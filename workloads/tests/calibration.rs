@@ -5,6 +5,7 @@
 //! co-activation shares 0.02; segment divergence 0.01; OLMoE max/mean 10% relative, aligned
 //! share 0.03, domain divergence 0.03; decode transitions 0.03.
 
+use moesim_workloads::ModelSpec;
 use moesim_workloads::routing::RoutingShape;
 use moesim_workloads::routing::calibrate::generated_stats;
 use moesim_workloads::routing::reference::{
@@ -12,8 +13,9 @@ use moesim_workloads::routing::reference::{
 };
 use moesim_workloads::routing::stats::RoutingStats;
 use moesim_workloads::routing::synthetic::SyntheticPreset;
-use moesim_workloads::routing::{calibrate::generated_segments, reference::allenai_stats_of_tables};
-use moesim_workloads::ModelSpec;
+use moesim_workloads::routing::{
+    calibrate::generated_segments, reference::allenai_stats_of_tables,
+};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -77,8 +79,18 @@ fn generator_matches_olmoe_domains() {
     let tokens = vec![8000; OLMOE_DOMAINS.len()];
     let segs = generated_segments(&params, &RoutingShape::of(&m), SEED, &tokens).unwrap();
     let g = allenai_stats_of_tables(&segs, 64);
-    near("max/mean load", real.max_over_mean, g.max_over_mean, 0.1 * real.max_over_mean);
-    near("aligned 0->7, 7->15 share", real.aligned_share, g.aligned_share, 0.03);
+    near(
+        "max/mean load",
+        real.max_over_mean,
+        g.max_over_mean,
+        0.1 * real.max_over_mean,
+    );
+    near(
+        "aligned 0->7, 7->15 share",
+        real.aligned_share,
+        g.aligned_share,
+        0.03,
+    );
     near("domain divergence", real.divergence, g.divergence, 0.03);
 }
 

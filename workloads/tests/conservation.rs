@@ -27,7 +27,7 @@ proptest! {
         let m = ModelSpec::preset(PRESET_NAMES[model_i]).unwrap();
         let dtype = ALL_DTYPES[dtype_i];
         let tp = 1u32 << tp_pow;
-        prop_assume!(m.attention.num_heads % tp == 0);
+        prop_assume!(m.attention.num_heads.is_multiple_of(tp));
         let par = Parallelism {
             attention_tp: tp,
             attention_dp: dp,

@@ -4,8 +4,8 @@ use moesim_workloads::ops::{TpShare, attention_cost};
 use moesim_workloads::routing::RoutingShape;
 use moesim_workloads::routing::uniform::UniformRouting;
 use moesim_workloads::{
-    Batch, DType, LayerKind, ModelSpec, Parallelism, Precision, RoutingConfig, RoutingSource,
-    StepBuilder, StepRouting, build_routing,
+    Batch, DType, LayerKind, ModelSpec, Parallelism, Precision, RoutingConfig, StepBuilder,
+    StepRouting, build_routing,
 };
 
 #[test]
@@ -62,7 +62,13 @@ fn deepseek_v3_mla_decode_kv_bytes() {
 fn gqa_kv_bytes_and_prefill_quadratic_term() {
     let m = ModelSpec::preset("qwen3-235b-a22b").unwrap();
     let p = Precision::default();
-    let dec = attention_cost(&m.attention, 4096, &Batch::decode(1, 1000), TpShare::FULL, &p);
+    let dec = attention_cost(
+        &m.attention,
+        4096,
+        &Batch::decode(1, 1000),
+        TpShare::FULL,
+        &p,
+    );
     assert_eq!(dec.kv_read_bytes, 1000 * 2 * 4 * 128 * 2);
     // scores and context grow with the square of the prompt
     let f = |s| attention_cost(&m.attention, 4096, &Batch::prefill(1, s), TpShare::FULL, &p).flops;
@@ -82,7 +88,8 @@ fn every_token_gets_top_k_distinct_experts() {
         ] {
             let src = build_routing(&cfg, &m, 9, "t").unwrap();
             let mut r = StepRouting::default();
-            src.route_step(2, &Batch::mixed(24, 50, 2, 20), &mut r).unwrap();
+            src.route_step(2, &Batch::mixed(24, 50, 2, 20), &mut r)
+                .unwrap();
             assert_eq!(r.num_layers(), m.num_moe_layers());
             assert_eq!(r.num_tokens(), 64);
             let k = m.top_k() as usize;

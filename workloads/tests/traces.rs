@@ -116,7 +116,10 @@ fn jsonl_and_csv_errors_name_the_line() {
     assert!(e.contains("appears twice"), "{e}");
     let f = tmp("big-id.csv", "token,layer,experts\n0,0,1;2\n1,0,3;8\n");
     let e = load_err("mixtral-8x7b", f.clone());
-    assert!(e.starts_with(&format!("{}:3:", f.display())) && e.contains("expert id 8"), "{e}");
+    assert!(
+        e.starts_with(&format!("{}:3:", f.display())) && e.contains("expert id 8"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -128,7 +131,10 @@ fn layers_must_match_the_model() {
             .collect::<String>(),
     );
     let e = load_err("mixtral-8x7b", f);
-    assert!(e.contains("layers 0..=3") && e.contains("32 MoE layers"), "{e}");
+    assert!(
+        e.contains("layers 0..=3") && e.contains("32 MoE layers"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -27,12 +27,11 @@ impl Organization {
     pub fn bursts_per_row(&self) -> u32 {
         self.row_bytes / self.burst_bytes.max(1)
     }
-    /// Total capacity in bytes.
+    /// Total capacity in bytes (saturating).
     pub fn capacity_bytes(&self) -> u64 {
-        self.channels as u64
-            * self.banks_per_channel as u64
-            * self.rows_per_bank as u64
-            * self.row_bytes as u64
+        [self.banks_per_channel, self.rows_per_bank, self.row_bytes]
+            .iter()
+            .fold(self.channels as u64, |acc, &x| acc.saturating_mul(x as u64))
     }
 }
 

@@ -242,8 +242,7 @@ impl Router {
         let leave = self.xbar.leave_cycle(t);
         // VA evaluate.
         self.vca.begin();
-        for port in 0..self.inputs.len() {
-            let unit = &self.inputs[port];
+        for (port, unit) in self.inputs.iter().enumerate() {
             let mut m = unit.vcalloc;
             while m != 0 {
                 let v = m.trailing_zeros() as usize;
@@ -259,16 +258,15 @@ impl Router {
                 }
             }
         }
-        if !self.vca.requesters.is_empty() {
+        let va = !self.vca.requesters.is_empty();
+        if va {
             self.vca.allocate();
         }
         // SA evaluate.
         self.swa.begin();
         let mut bids = false;
-        for port in 0..self.inputs.len() {
-            let unit = &self.inputs[port];
-            let spec = if p.speculative { unit.vcalloc } else { 0 };
-            let mut m = (unit.active & unit.nonempty) | spec;
+        for (port, unit) in self.inputs.iter().enumerate() {
+            let mut m = unit.active & unit.nonempty;
             while m != 0 {
                 let v = m.trailing_zeros() as usize;
                 m &= m - 1;
@@ -276,20 +274,31 @@ impl Router {
                 if vc.sa_ready > t {
                     continue;
                 }
-                if vc.state == VcState::Active {
-                    let out = &self.outputs[vc.out_port as usize];
-                    if !out.vcs.is_full(vc.out_vc) && out.can_send(leave) {
-                        self.swa.request(port, vc.out_port as usize, v, true);
-                        bids = true;
-                    }
-                } else if vc.route.port != NO_PORT {
-                    let r = vc.route;
-                    let out = &self.outputs[r.port as usize];
-                    let ok = out.vcs.available_mask() & !out.vcs.full_mask() & r.vc_mask();
-                    if ok != 0 && out.can_send(leave) {
-                        self.swa.request(port, r.port as usize, v, false);
-                        bids = true;
-                    }
+                let out = &self.outputs[vc.out_port as usize];
+                if !out.vcs.is_full(vc.out_vc) && out.can_send(leave) {
+                    self.swa.request(port, vc.out_port as usize, v, true);
+                    bids = true;
+                }
+            }
+            if !p.speculative {
+                continue;
+            }
+            // Speculative: bid for the switch while VC allocation is under way, if some VC of
+            // the route is free and has a credit (BookSim's spec_check_elig/_cred).
+            let mut m = unit.vcalloc;
+            while m != 0 {
+                let v = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let vc = &unit.vcs[v];
+                if vc.sa_ready > t || vc.route.port == NO_PORT {
+                    continue;
+                }
+                let r = vc.route;
+                let out = &self.outputs[r.port as usize];
+                let ok = out.vcs.available_mask() & !out.vcs.full_mask() & r.vc_mask();
+                if ok != 0 && out.can_send(leave) {
+                    self.swa.request(port, r.port as usize, v, false);
+                    bids = true;
                 }
             }
         }
@@ -297,42 +306,52 @@ impl Router {
             self.swa.allocate();
         }
         // VA update.
-        for k in 0..self.vca.requesters.len() {
-            let idx = self.vca.requesters[k] as usize;
-            let w = self.vca.grant(idx);
-            if w == NO_VC {
-                continue;
+        if va {
+            for k in 0..self.vca.requesters.len() {
+                let idx = self.vca.requesters[k] as usize;
+                let w = self.vca.grant(idx);
+                if w == NO_VC {
+                    continue;
+                }
+                let (port, v) = (idx >> self.vshift, idx & self.vmask);
+                let unit = &mut self.inputs[port];
+                let vc = &mut unit.vcs[v];
+                let o = vc.route.port as usize;
+                debug_assert!(self.outputs[o].vcs.is_available(w));
+                self.outputs[o].vcs.take(w);
+                vc.out_port = o as u16;
+                vc.out_vc = w;
+                if !p.speculative {
+                    vc.sa_ready = t + 1;
+                }
+                unit.set_state(v, VcState::Active);
             }
-            let (port, v) = (idx >> self.vshift, idx & self.vmask);
-            let unit = &mut self.inputs[port];
-            let vc = &mut unit.vcs[v];
-            let o = vc.route.port as usize;
-            debug_assert!(self.outputs[o].vcs.is_available(w));
-            self.outputs[o].vcs.take(w);
-            vc.out_port = o as u16;
-            vc.out_vc = w;
-            if !p.speculative {
-                vc.sa_ready = t + 1;
-            }
-            unit.set_state(v, VcState::Active);
         }
-        // SA update: the winners leave.
+        // SA update: the winners, at most one per input port, leave.
         if !bids {
             return;
         }
-        for port in 0..self.inputs.len() {
-            let Some((o, v)) = self.swa.winner(port) else {
-                continue;
-            };
-            self.swa.granted(port, v);
-            let vc = &self.inputs[port].vcs[v];
-            // A speculative winner whose VC allocation failed or went elsewhere is discarded.
-            let ok = vc.state == VcState::Active
+        for k in 0..self.swa.bidders().len() {
+            let port = self.swa.bidders()[k] as usize;
+            self.switch_winner(p, ctx, port);
+        }
+    }
+
+    /// The VC of `port` that won the switch this cycle, if any, leaves.
+    #[inline]
+    fn switch_winner(&mut self, p: &RouterParams, ctx: &mut StepCtx, port: usize) {
+        let Some((o, v)) = self.swa.winner(port) else {
+            return;
+        };
+        self.swa.granted(port, v);
+        let vc = &self.inputs[port].vcs[v];
+        // A speculative winner whose VC allocation failed or went elsewhere is discarded.
+        let ok = !p.speculative
+            || (vc.state == VcState::Active
                 && vc.out_port as usize == o
-                && !self.outputs[o].vcs.is_full(vc.out_vc);
-            if ok {
-                self.depart(p, ctx, port, v, o);
-            }
+                && !self.outputs[o].vcs.is_full(vc.out_vc));
+        if ok {
+            self.depart(p, ctx, port, v, o);
         }
     }
 
@@ -441,7 +460,7 @@ impl Router {
         for k in 0..self.sa_eval.len() {
             let (idx, o) = self.sa_eval[k];
             let (port, v) = (idx as usize >> self.vshift, idx as usize & self.vmask);
-            let won = self.swa.won(port, v, o as usize);
+            let won = self.swa.winner(port) == Some((o as usize, v));
             if won {
                 self.swa.granted(port, v);
             }
@@ -508,12 +527,13 @@ impl Router {
     /// The front flit of VC `v` of `port` leaves through the switch to output `o`.
     fn depart(&mut self, p: &RouterParams, ctx: &mut StepCtx, port: usize, v: usize, o: usize) {
         let t = ctx.cycle;
-        let f = self.inputs[port].pop(v);
+        let unit = &mut self.inputs[port];
+        let f = unit.pop(v);
         self.buffered -= 1;
         if f.is_head() {
             ctx.packets.get_mut(f.packet).hops += 1;
         }
-        let w = self.inputs[port].vcs[v].out_vc;
+        let w = unit.vcs[v].out_vc;
         let leave = self.xbar.leave_cycle(t);
         let out = &mut self.outputs[o];
         out.vcs.sending(w, f.is_tail(), p.wait_for_tail_credit);
@@ -529,7 +549,7 @@ impl Router {
                 ctx.link_stats,
             );
         }
-        if let Some(ch) = self.inputs[port].channel {
+        if let Some(ch) = unit.channel {
             ctx.wheel.push(
                 ctx.channels[ch as usize].credit_due(t),
                 Delivery {
@@ -542,15 +562,15 @@ impl Router {
         }
         self.traversals += 1;
         ctx.moved = true;
-        if self.inputs[port].vcs[v].len == 0 {
+        if unit.vcs[v].len == 0 {
             if f.is_tail() {
-                self.inputs[port].set_state(v, VcState::Idle);
+                unit.set_state(v, VcState::Idle);
             }
         } else if f.is_tail() {
             // The next packet's head starts route computation next cycle.
             self.start_routing(p, port, v, t + 1);
         } else {
-            self.inputs[port].vcs[v].sa_ready = t + 1;
+            unit.vcs[v].sa_ready = t + 1;
         }
     }
 

@@ -6,7 +6,8 @@
 //! with the higher priority (non-speculative over speculative) wins, and among equals the one
 //! nearest the input's round-robin pointer, which moves one past the VC that last won.
 
-use super::allocator::{self, Allocator, NONE, RequestMatrix, round_robin::supersedes};
+use super::allocator::round_robin::supersedes;
+use super::allocator::{self, Allocator, AnyAllocator, NONE, RequestList};
 use crate::config::AllocatorKind;
 
 const HIGH: i8 = 0;
@@ -14,87 +15,105 @@ const LOW: i8 = -1;
 
 /// The switch allocator of one router.
 pub struct SwitchAllocator {
-    alloc: Box<dyn Allocator>,
-    req: RequestMatrix,
+    alloc: AnyAllocator,
+    req: RequestList,
     grant: Vec<u32>,
     /// Per (input, output): the VC offered and its priority.
     label: Vec<u8>,
     pri: Vec<i8>,
+    /// Per input: the outputs requested (bit rows of `words` words) and the high-priority ones.
+    want: Vec<u64>,
+    want_hi: Vec<u64>,
+    words: usize,
+    /// Inputs that bid this round, ascending.
+    bidders: Vec<u32>,
     rr_offset: Vec<u8>,
     ports: usize,
     vcs: usize,
-    used: bool,
 }
 
 impl SwitchAllocator {
     pub fn new(kind: AllocatorKind, ports: usize, vcs: usize, iters: u32) -> SwitchAllocator {
+        let words = ports.div_ceil(64);
         SwitchAllocator {
             alloc: allocator::build(kind, ports, ports, iters),
-            req: RequestMatrix::new(ports, ports),
+            req: RequestList::new(ports, ports),
             grant: vec![NONE; ports],
             label: vec![0; ports * ports],
             pri: vec![0; ports * ports],
+            want: vec![0; ports * words],
+            want_hi: vec![0; ports * words],
+            words,
+            bidders: Vec::with_capacity(ports),
             rr_offset: vec![0; ports],
             ports,
             vcs,
-            used: false,
         }
     }
     /// Starts a round.
     #[inline]
     pub fn begin(&mut self) {
-        if self.used {
-            self.req.clear();
-            self.used = false;
+        for &p in &self.bidders {
+            self.grant[p as usize] = NONE;
+            let p = p as usize * self.words;
+            self.want[p..p + self.words].fill(0);
+            self.want_hi[p..p + self.words].fill(0);
         }
+        self.bidders.clear();
+        self.req.clear();
     }
     /// VC `vc` of input `input` asks for output `output` (non-speculative requests are `high`).
+    /// Inputs must come in ascending order.
     #[inline]
     pub fn request(&mut self, input: usize, output: usize, vc: usize, high: bool) {
         let k = input * self.ports + output;
+        let w = input * self.words + output / 64;
+        let bit = 1u64 << (output % 64);
         let pri = if high { HIGH } else { LOW };
-        if self.req.has(input, output)
-            && !supersedes(
-                vc,
-                pri,
-                self.label[k] as usize,
-                self.pri[k],
-                self.rr_offset[input] as usize,
-                self.vcs,
-            )
-        {
-            return;
+        if self.want[w] & bit != 0 {
+            let (old, old_pri) = (self.label[k] as usize, self.pri[k]);
+            if !supersedes(vc, pri, old, old_pri, self.rr_offset[input] as usize, self.vcs) {
+                return;
+            }
+        } else if self.bidders.last() != Some(&(input as u32)) {
+            self.bidders.push(input as u32);
         }
         self.label[k] = vc as u8;
         self.pri[k] = pri;
-        self.req.set(input, output, high);
-        self.used = true;
+        self.want[w] |= bit;
+        if high {
+            self.want_hi[w] |= bit;
+        } else {
+            self.want_hi[w] &= !bit;
+        }
     }
+    /// Runs the allocator on this round's requests.
     #[inline]
     pub fn allocate(&mut self) {
-        if self.used {
+        for &p in &self.bidders {
+            let p = p as usize;
+            for w in 0..self.words {
+                let m = self.want[p * self.words + w];
+                if m != 0 {
+                    self.req
+                        .push(p, w * 64, m, self.want_hi[p * self.words + w]);
+                }
+            }
+        }
+        if !self.req.is_empty() {
             self.alloc.allocate(&self.req, &mut self.grant);
         }
     }
-    /// Whether VC `vc` of `input` won `output` this round.
+    /// The inputs that bid this round, ascending.
     #[inline]
-    pub fn won(&self, input: usize, vc: usize, output: usize) -> bool {
-        self.used
-            && self.req.has(input, output)
-            && self.grant[input] == output as u32
-            && self.label[input * self.ports + output] as usize == vc
+    pub fn bidders(&self) -> &[u32] {
+        &self.bidders
     }
-    /// The output and VC that input `input` won this round, if any.
+    /// The output and VC that `input` won this round, if any.
     #[inline]
     pub fn winner(&self, input: usize) -> Option<(usize, usize)> {
         let g = self.grant[input];
-        if !self.used || g == NONE {
-            return None;
-        }
-        let o = g as usize;
-        self.req
-            .has(input, o)
-            .then(|| (o, self.label[input * self.ports + o] as usize))
+        (g != NONE).then(|| (g as usize, self.label[input * self.ports + g as usize] as usize))
     }
     /// Records that VC `vc` of `input` got the switch: the input's pointer moves past it.
     #[inline]
@@ -107,6 +126,10 @@ impl SwitchAllocator {
 mod tests {
     use super::*;
 
+    fn won(s: &SwitchAllocator, p: usize, v: usize, o: usize) -> bool {
+        s.bidders().contains(&(p as u32)) && s.winner(p) == Some((o, v))
+    }
+
     #[test]
     fn one_vc_per_input_and_output_rotating() {
         let mut s = SwitchAllocator::new(AllocatorKind::Islip, 2, 4, 1);
@@ -116,8 +139,8 @@ mod tests {
             s.request(0, 1, 0, true);
             s.request(0, 1, 2, true);
             s.allocate();
-            let w = if s.won(0, 0, 1) { 0 } else { 2 };
-            assert!(s.won(0, w, 1) && !s.won(0, 2 - w, 1));
+            let w = if won(&s, 0, 0, 1) { 0 } else { 2 };
+            assert!(won(&s, 0, w, 1) && !won(&s, 0, 2 - w, 1));
             s.granted(0, w);
             winners.push(w);
         }
@@ -131,8 +154,8 @@ mod tests {
         s.request(1, 0, 0, false);
         s.request(1, 0, 3, true);
         s.allocate();
-        assert!(s.won(1, 3, 0));
-        assert!(!s.won(1, 0, 0));
-        assert!(!s.won(0, 0, 0));
+        assert!(won(&s, 1, 3, 0));
+        assert!(!won(&s, 1, 0, 0));
+        assert_eq!(s.bidders(), &[1]);
     }
 }

@@ -2,7 +2,7 @@
 //! output VC requests each free VC of its route's range; an allocator over (input port x VC) by
 //! (output port x VC) grants at most one output VC per input VC and one input VC per output VC.
 
-use super::allocator::{self, Allocator, NONE, RequestMatrix};
+use super::allocator::{self, Allocator, AnyAllocator, NONE, RequestList};
 use super::virtual_channel::NO_VC;
 use crate::config::AllocatorKind;
 
@@ -21,8 +21,8 @@ pub fn vc_shift(vcs: usize) -> u32 {
 
 /// The VC allocator of one router.
 pub struct VcAllocator {
-    alloc: Box<dyn Allocator>,
-    req: RequestMatrix,
+    alloc: AnyAllocator,
+    req: RequestList,
     grant: Vec<u32>,
     vcs: usize,
     shift: u32,
@@ -36,35 +36,32 @@ impl VcAllocator {
         let n = ports << shift;
         VcAllocator {
             alloc: allocator::build(kind, n, n, iters),
-            req: RequestMatrix::new(n, n),
+            req: RequestList::new(n, n),
             grant: vec![NONE; n],
             vcs,
             shift,
             requesters: Vec::with_capacity(n),
         }
     }
-    /// Starts a round.
-    #[inline]
-    pub fn begin(&mut self) {
-        if !self.requesters.is_empty() {
-            self.req.clear();
-            self.requesters.clear();
-        }
-    }
     /// Bits of the VC number in a VC index.
     pub fn shift(&self) -> u32 {
         self.shift
     }
-    /// Input VC `in_vc` requests the VCs of `out_vcs` (a mask) on output `out_port`.
+    /// Starts a round.
+    #[inline]
+    pub fn begin(&mut self) {
+        self.req.clear();
+        self.requesters.clear();
+    }
+    /// Input VC `in_vc` requests the VCs of `out_vcs` (a mask) on output `out_port`. Input VCs
+    /// must come in ascending order.
     #[inline]
     pub fn request(&mut self, in_vc: usize, out_port: usize, out_vcs: u64) {
         self.requesters.push(in_vc as u32);
         self.grant[in_vc] = NONE;
-        let mut m = out_vcs & vc_mask(self.vcs);
-        while m != 0 {
-            let w = m.trailing_zeros() as usize;
-            m &= m - 1;
-            self.req.set(in_vc, (out_port << self.shift) | w, true);
+        let m = out_vcs & vc_mask(self.vcs);
+        if m != 0 {
+            self.req.push(in_vc, out_port << self.shift, m, m);
         }
     }
     /// Runs the allocator on this round's requests.
@@ -103,5 +100,13 @@ mod tests {
             assert_eq!(a.grant(3), NO_VC);
             assert_eq!(a.requesters, vec![0, 2, 3]);
         }
+    }
+
+    #[test]
+    fn vc_index_stride_is_a_power_of_two() {
+        assert_eq!(vc_shift(1), 0);
+        assert_eq!(vc_shift(4), 2);
+        assert_eq!(vc_shift(5), 3);
+        assert_eq!(vc_shift(64), 6);
     }
 }

@@ -2,16 +2,21 @@
 //! tier by changing `kind`.
 
 use super::analytic::AnalyticNetwork;
+use super::flit::FlitTier;
 use super::flow::FlowNetwork;
 use super::params::NetworkParams;
 use super::Network;
-use crate::config::RoutingConfig;
+use crate::config::{RouterConfig, RoutingConfig};
 use crate::topology::Topology;
 use moesim_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
 fn yes() -> bool {
     true
+}
+
+fn default_max_cycles() -> u64 {
+    100_000_000
 }
 
 /// The network tier. Selected by `kind`.
@@ -32,6 +37,15 @@ pub enum TierConfig {
         #[serde(default)]
         idle_fraction: f64,
     },
+    /// The cycle-level router pipeline (VCs, credits, allocators).
+    Flit {
+        /// The routers (the `[router]` keys of a NoC configuration).
+        #[serde(default)]
+        router: RouterConfig,
+        /// Cycles a call may run before it is reported as not draining.
+        #[serde(default = "default_max_cycles")]
+        max_cycles: u64,
+    },
 }
 
 impl Default for TierConfig {
@@ -49,6 +63,7 @@ impl TierConfig {
         match self {
             TierConfig::Analytic => "analytic",
             TierConfig::Flow { .. } => "flow",
+            TierConfig::Flit { .. } => "flit",
         }
     }
 
@@ -63,6 +78,17 @@ impl TierConfig {
                 format!("{idle_fraction} is out of range"),
             )
             .allowed("[0, 1)"));
+        }
+        if let TierConfig::Flit { router, max_cycles } = self {
+            router.validate(origin)?;
+            if *max_cycles == 0 {
+                return Err(Error::config(
+                    origin,
+                    "network.tier.max_cycles",
+                    "0 is out of range",
+                )
+                .allowed("an integer >= 1"));
+            }
         }
         Ok(())
     }
@@ -96,6 +122,14 @@ impl TierConfig {
                 *idle_fraction,
                 origin,
             )),
+            TierConfig::Flit { router, max_cycles } => Box::new(FlitTier::new(
+                topo.clone(),
+                routing.clone(),
+                router.clone(),
+                params.clone(),
+                *max_cycles,
+                origin,
+            )?),
         })
     }
 }

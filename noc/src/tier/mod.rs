@@ -5,10 +5,11 @@
 //! each link carried per time window. Dependencies between messages are the executor's: it calls
 //! [`Network::simulate`] once per phase, or once with release times.
 //!
-//! Tiers, one per file, chosen by [`TierConfig`] (`kind = "analytic" | "flow"`):
+//! Tiers, one per file, chosen by [`TierConfig`] (`kind = "analytic" | "flow" | "flit"`):
 //! - [`analytic`]: closed form (path latency + drain time of the most loaded resource);
 //! - [`flow`]: max-min fair bandwidth sharing, event-driven ([`fluid`] holds the engine,
-//!   [`maxmin`] the progressive-filling solver).
+//!   [`maxmin`] the progressive-filling solver, [`event_queue`] the finish times);
+//! - [`flit`]: packets on the cycle-level router model ([`crate::network::FlitNetwork`]).
 //!
 //! [`routes`] computes and caches paths, [`params`] turns physical figures into flit widths and
 //! clocks, [`link_load`] records link heat in Tick windows, [`check`] holds the cross-checks
@@ -20,6 +21,7 @@ pub mod analytic;
 pub mod check;
 pub mod config;
 pub mod event_queue;
+pub mod flit;
 pub mod flow;
 pub mod fluid;
 pub mod link_load;
@@ -30,6 +32,7 @@ pub mod routes;
 
 pub use analytic::AnalyticNetwork;
 pub use config::TierConfig;
+pub use flit::FlitTier;
 pub use flow::FlowNetwork;
 pub use link_load::LinkLoad;
 pub use params::{EndpointBandwidth, NetworkParams, NetworkParamsConfig};

@@ -1,6 +1,7 @@
 //! Physical parameters shared by the network tiers: the clock and flit width that turn a
 //! topology's per-link `cycles_per_flit` and `latency_cycles` into bandwidths and latencies.
 
+use crate::config::RouterConfig;
 use crate::topology::Link;
 use moesim_core::{Bandwidth, ClockDomain, Error, Result, Tick};
 use serde::{Deserialize, Serialize};
@@ -95,6 +96,18 @@ impl NetworkParams {
         let mut p = NetworkParams::new(clock, flit as u32);
         p.router_delay_cycles = (hop_cycles - link_latency_cycles as u64) as u32;
         Ok(p)
+    }
+
+    /// The router pipeline of the flit tier's routers in cycles (route, VC and switch
+    /// allocation, switch traversal): the `router_delay_cycles` that makes the flow and analytic
+    /// tiers charge the same per-hop latency as the flit tier.
+    pub fn pipeline_cycles(router: &RouterConfig) -> u32 {
+        let alloc = if router.speculative {
+            router.vc_alloc_delay.max(router.sw_alloc_delay)
+        } else {
+            router.vc_alloc_delay + router.sw_alloc_delay
+        };
+        router.routing_delay + alloc + router.st_prepare_delay + router.st_final_delay
     }
 
     /// Bandwidth of `link` in bytes per picosecond.

@@ -199,8 +199,10 @@ pub fn cases() -> Vec<Case> {
                 bitrev, shuffle, tornado, neighbor, randperm with perm_seed 1, hotspot on nodes 0, \
                 27, 63); H is the pattern's mean link-hop count computed exactly over all sources \
                 from BookSim's definitions (randperm: from the model's permutation), \
-                self-traffic included. Reference: T0(H); measured: the average packet latency. A second check \
-                per pattern compares the measured hop count (routers - 1) with H.",
+                self-traffic included. Reference: T0(H); measured: the average packet latency. Two more checks \
+                per pattern: the latency against T0 of the hop count the packets actually \
+                measured (within half a cycle: the pipeline alone, free of which sources happened \
+                to send), and that hop count against H.",
         run,
     }]
 }
@@ -230,6 +232,13 @@ fn run(_: &Context) -> Result<Vec<Check>> {
                     t0(h, flits),
                     point.report.avg_packet_latency,
                     Tolerance::Relative { frac: 0.02 },
+                ),
+                Check::new(
+                    &format!("{}: latency vs T0 of the measured hops", p.name),
+                    "cycles",
+                    t0(point.report.avg_hops_routers - 1.0, flits),
+                    point.report.avg_packet_latency,
+                    Tolerance::Absolute { abs: 0.5 },
                 ),
                 Check::new(
                     &format!("{}: mean link hops H", p.name),

@@ -62,7 +62,7 @@ impl Parallelism {
             .allowed("a positive integer"));
         }
         let heads = model.attention.num_heads;
-        if heads % tp != 0 {
+        if !heads.is_multiple_of(tp) {
             return Err(Error::config(
                 origin,
                 "parallelism.attention_tp",
@@ -71,7 +71,10 @@ impl Parallelism {
             .allowed("a divisor of num_heads"));
         }
         let kv = model.attention.num_kv_heads;
-        if model.attention.kind != AttentionKind::Mla && kv % tp != 0 && tp % kv != 0 {
+        if model.attention.kind != AttentionKind::Mla
+            && !kv.is_multiple_of(tp)
+            && !tp.is_multiple_of(kv)
+        {
             return Err(Error::config(
                 origin,
                 "parallelism.attention_tp",

@@ -235,7 +235,9 @@ impl<'m> StepBuilder<'m> {
 
     fn shard_members(&self, g: u32) -> Vec<Endpoint> {
         let tp = self.par.attention_tp;
-        (g * tp..(g + 1) * tp).map(Endpoint::AttentionShard).collect()
+        (g * tp..(g + 1) * tp)
+            .map(Endpoint::AttentionShard)
+            .collect()
     }
 
     /// Collectives of every DP group around one TP-sharded block.
@@ -385,7 +387,11 @@ impl<'m> StepBuilder<'m> {
                 embedding_cost(group_tokens[g], h, tp as u64, p)
             }),
             collectives: self
-                .tp_collectives(&group_tokens, CollectivePhase::Embedding, CollectivePhase::Embedding)
+                .tp_collectives(
+                    &group_tokens,
+                    CollectivePhase::Embedding,
+                    CollectivePhase::Embedding,
+                )
                 .into_iter()
                 .filter(|c| c.kind != CollectiveKind::AllGather)
                 .collect(),

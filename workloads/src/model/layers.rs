@@ -58,7 +58,12 @@ mod tests {
             assert_eq!(moe.len() as u32, m.num_moe_layers(), "{name}");
             for (i, &l) in moe.iter().enumerate() {
                 assert_eq!(m.moe_layer(i as u32), l, "{name}");
-                assert_eq!(m.layer_kind(l), LayerKind::Moe { moe_index: i as u32 });
+                assert_eq!(
+                    m.layer_kind(l),
+                    LayerKind::Moe {
+                        moe_index: i as u32
+                    }
+                );
             }
         }
     }

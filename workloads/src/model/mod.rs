@@ -188,8 +188,12 @@ impl ModelSpec {
     /// The embedded preset `name` (a file stem of `configs/models/`, e.g. `mixtral-8x7b`).
     pub fn preset(name: &str) -> Result<ModelSpec> {
         let text = preset_text(name).ok_or_else(|| {
-            Error::config("--model", "model", format!("no embedded model named `{name}`"))
-                .allowed(PRESET_NAMES.join(", "))
+            Error::config(
+                "--model",
+                "model",
+                format!("no embedded model named `{name}`"),
+            )
+            .allowed(PRESET_NAMES.join(", "))
         })?;
         ModelSpec::from_toml_str(&format!("embedded:configs/models/{name}.toml"), text)
     }
@@ -208,7 +212,10 @@ impl ModelSpec {
             "model",
             format!("`{name_or_path}` is neither an embedded model nor an existing file"),
         )
-        .allowed(format!("a path to a model TOML, or one of {}", PRESET_NAMES.join(", "))))
+        .allowed(format!(
+            "a path to a model TOML, or one of {}",
+            PRESET_NAMES.join(", ")
+        )))
     }
 
     pub fn hidden(&self) -> u64 {
@@ -250,8 +257,13 @@ mod tests {
     #[test]
     fn unknown_preset_lists_the_allowed_names() {
         let e = ModelSpec::preset("mixtral-8x8b").unwrap_err().to_string();
-        assert!(e.contains("mixtral-8x7b") && e.contains("deepseek-v3"), "{e}");
-        let e = ModelSpec::resolve("/no/such/model.toml").unwrap_err().to_string();
+        assert!(
+            e.contains("mixtral-8x7b") && e.contains("deepseek-v3"),
+            "{e}"
+        );
+        let e = ModelSpec::resolve("/no/such/model.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("neither an embedded model"), "{e}");
     }
 
@@ -260,7 +272,13 @@ mod tests {
         let v3 = ModelSpec::preset("deepseek-v3").unwrap();
         let d = v3.attention.mla().unwrap();
         assert_eq!(d.kv_cache_elems_per_token(), 576);
-        assert!(ModelSpec::preset("mixtral-8x7b").unwrap().attention.mla().is_none());
+        assert!(
+            ModelSpec::preset("mixtral-8x7b")
+                .unwrap()
+                .attention
+                .mla()
+                .is_none()
+        );
         assert_eq!(v3.group_limit(), Some((8, 4)));
     }
 }

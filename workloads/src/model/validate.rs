@@ -53,7 +53,7 @@ impl ModelSpec {
         positive(origin, "attention.num_heads", at.num_heads as u64)?;
         positive(origin, "attention.num_kv_heads", at.num_kv_heads as u64)?;
         positive(origin, "attention.head_dim", at.head_dim)?;
-        if at.num_heads % at.num_kv_heads != 0 {
+        if !at.num_heads.is_multiple_of(at.num_kv_heads) {
             return Err(err(
                 origin,
                 "attention.num_kv_heads",
@@ -124,8 +124,16 @@ impl ModelSpec {
     fn validate_moe(&self, origin: &str) -> Result<()> {
         let m = &self.moe;
         let layers = self.arch.num_layers;
-        positive(origin, "moe.num_routed_experts", m.num_routed_experts as u64)?;
-        positive(origin, "moe.expert_intermediate_size", m.expert_intermediate_size)?;
+        positive(
+            origin,
+            "moe.num_routed_experts",
+            m.num_routed_experts as u64,
+        )?;
+        positive(
+            origin,
+            "moe.expert_intermediate_size",
+            m.expert_intermediate_size,
+        )?;
         positive(origin, "moe.moe_layer_step", m.moe_layer_step as u64)?;
         if m.top_k == 0 || m.top_k > m.num_routed_experts {
             return Err(err(
@@ -183,7 +191,7 @@ impl ModelSpec {
                 "0 exactly when num_shared_experts is 0",
             ));
         }
-        if m.n_group == 0 || m.num_routed_experts % m.n_group != 0 {
+        if m.n_group == 0 || !m.num_routed_experts.is_multiple_of(m.n_group) {
             return Err(err(
                 origin,
                 "moe.n_group",
@@ -244,10 +252,17 @@ mod tests {
     #[test]
     fn num_moe_layers_must_match_the_layer_structure() {
         let e = err_of("mixtral-8x7b", "num_moe_layers = 32", "num_moe_layers = 31");
-        assert!(e.contains("key `moe.num_moe_layers`") && e.contains("imply 32"), "{e}");
+        assert!(
+            e.contains("key `moe.num_moe_layers`") && e.contains("imply 32"),
+            "{e}"
+        );
         let e = err_of("deepseek-v3", "num_moe_layers = 58", "num_moe_layers = 61");
         assert!(e.contains("imply 58"), "{e}");
-        let e = err_of("llama-4-maverick", "moe_layer_step = 2", "moe_layer_step = 1");
+        let e = err_of(
+            "llama-4-maverick",
+            "moe_layer_step = 2",
+            "moe_layer_step = 1",
+        );
         assert!(e.contains("imply 48"), "{e}");
     }
 
@@ -259,7 +274,11 @@ mod tests {
         assert!(e.contains("key `moe.n_group`"), "{e}");
         let e = err_of("deepseek-v3", "topk_group = 4", "topk_group = 9");
         assert!(e.contains("key `moe.topk_group`"), "{e}");
-        let e = err_of("deepseek-v3", "topk_group = 4", "topk_group = 1\ntop_k_unused = 0");
+        let e = err_of(
+            "deepseek-v3",
+            "topk_group = 4",
+            "topk_group = 1\ntop_k_unused = 0",
+        );
         assert!(e.contains("top_k_unused"), "{e}");
     }
 
@@ -268,7 +287,10 @@ mod tests {
         let e = err_of("deepseek-v3", "kind = \"mla\"", "kind = \"gqa\"");
         assert!(e.contains("key `attention.q_lora_rank`"), "{e}");
         let e = err_of("deepseek-v3", "kv_lora_rank = 512\n", "");
-        assert!(e.contains("key `attention.kv_lora_rank`") && e.contains("missing"), "{e}");
+        assert!(
+            e.contains("key `attention.kv_lora_rank`") && e.contains("missing"),
+            "{e}"
+        );
         let e = err_of("deepseek-v3", "head_dim = 192", "head_dim = 128");
         assert!(e.contains("key `attention.head_dim`"), "{e}");
         let e = err_of("olmoe-1b-7b", "num_kv_heads = 16", "num_kv_heads = 8");
@@ -282,14 +304,21 @@ mod tests {
             "shared_expert_intermediate_size = 2048",
             "shared_expert_intermediate_size = 0",
         );
-        assert!(e.contains("key `moe.shared_expert_intermediate_size`"), "{e}");
+        assert!(
+            e.contains("key `moe.shared_expert_intermediate_size`"),
+            "{e}"
+        );
         let e = err_of(
             "deepseek-v3",
             "dense_intermediate_size = 18432",
             "dense_intermediate_size = 0",
         );
         assert!(e.contains("key `moe.dense_intermediate_size`"), "{e}");
-        let e = err_of("switch-base-128", "num_decoder_layers = 12", "num_decoder_layers = 11");
+        let e = err_of(
+            "switch-base-128",
+            "num_decoder_layers = 12",
+            "num_decoder_layers = 11",
+        );
         assert!(e.contains("key `arch.num_encoder_layers`"), "{e}");
     }
 }

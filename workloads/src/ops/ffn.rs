@@ -91,6 +91,9 @@ mod tests {
         let p = Precision::uniform(DType::Fp32);
         assert_eq!(router_cost(5, 4096, 8, &p).flops, 2 * 5 * 4096 * 8);
         assert_eq!(embedding_cost(5, 4096, 1, &p).weight_bytes, 5 * 4096 * 4);
-        assert_eq!(lm_head_cost(5, 4096, 32000, 1, &p).flops, 2 * 5 * 4096 * 32000);
+        assert_eq!(
+            lm_head_cost(5, 4096, 32000, 1, &p).flops,
+            2 * 5 * 4096 * 32000
+        );
     }
 }

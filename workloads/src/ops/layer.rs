@@ -141,8 +141,14 @@ mod tests {
         assert_eq!(dense.dense_ffn.flops, 3 * 2 * 16 * 7168 * 18432);
         let moe = LayerCosts::compute(&m, 3, &b, &counts, &p);
         let routed: u64 = counts.iter().map(|&c| c as u64).sum();
-        assert_eq!(moe.routed_experts.flops, routed * m.expert_flops_per_token());
-        assert_eq!(moe.routed_experts.weight_bytes, 128 * m.expert_weight_bytes(&p));
+        assert_eq!(
+            moe.routed_experts.flops,
+            routed * m.expert_flops_per_token()
+        );
+        assert_eq!(
+            moe.routed_experts.weight_bytes,
+            128 * m.expert_weight_bytes(&p)
+        );
         assert_eq!(moe.shared_experts.flops, 3 * 2 * 16 * 7168 * 2048);
         assert_eq!(moe.router.flops, 2 * 16 * 7168 * 256);
         assert_eq!(m.token_bytes(&Precision::uniform(DType::Fp8)), 7168);

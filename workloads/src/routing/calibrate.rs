@@ -54,7 +54,14 @@ pub fn generated_segments(
     seed: u64,
     segment_tokens: &[u32],
 ) -> Result<Vec<RoutingTable>> {
-    let g = SyntheticRouting::new(params.clone(), Drift::Uniform, 1, shape.clone(), seed, "fit")?;
+    let g = SyntheticRouting::new(
+        params.clone(),
+        Drift::Uniform,
+        1,
+        shape.clone(),
+        seed,
+        "fit",
+    )?;
     let tasks = params.tasks.count;
     Ok(segment_tokens
         .iter()

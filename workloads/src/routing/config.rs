@@ -141,12 +141,16 @@ mod tests {
             "kind = \"synthetic\"\ndrift = { kind = \"cyclic\", period_steps = 100, amplitude = 0.5 }",
         )
         .unwrap();
-        assert!(matches!(c, RoutingConfig::Synthetic(SyntheticConfig { request_steps: 512, .. })));
-        let c: RoutingConfig = moesim_core::config::from_toml_str(
-            "e.toml",
-            "kind = \"trace\"\nfiles = [\"a.csv\"]",
-        )
-        .unwrap();
+        assert!(matches!(
+            c,
+            RoutingConfig::Synthetic(SyntheticConfig {
+                request_steps: 512,
+                ..
+            })
+        ));
+        let c: RoutingConfig =
+            moesim_core::config::from_toml_str("e.toml", "kind = \"trace\"\nfiles = [\"a.csv\"]")
+                .unwrap();
         assert!(matches!(c, RoutingConfig::Trace(_)));
         let e = moesim_core::config::from_toml_str::<RoutingConfig>("e.toml", "kind = \"zipf\"")
             .unwrap_err()
@@ -175,7 +179,13 @@ mod tests {
             drift: Drift::Fixed { task: 99 },
             ..SyntheticConfig::default()
         });
-        let e = build_routing(&bad, &m, 1, "exp.toml").err().unwrap().to_string();
-        assert!(e.contains("exp.toml") && e.contains("routing.drift.task"), "{e}");
+        let e = build_routing(&bad, &m, 1, "exp.toml")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("exp.toml") && e.contains("routing.drift.task"),
+            "{e}"
+        );
     }
 }

@@ -41,7 +41,11 @@ pub fn mtbench_files(root: &Path) -> Result<Vec<PathBuf>> {
         .collect();
     files.sort();
     if files.is_empty() {
-        return Err(Error::parse(dir.display().to_string(), None, "no trace files"));
+        return Err(Error::parse(
+            dir.display().to_string(),
+            None,
+            "no trace files",
+        ));
     }
     Ok(files)
 }
@@ -83,9 +87,8 @@ fn read_csv<T: for<'de> Deserialize<'de>>(path: &Path, mut each: impl FnMut(T)) 
     let origin = path.display().to_string();
     let mut rdr = csv::Reader::from_path(path).map_err(|e| Error::parse(&origin, None, e))?;
     for row in rdr.deserialize::<T>() {
-        let row = row.map_err(|e| {
-            Error::parse(&origin, e.position().map(|p| p.line() as usize), e)
-        })?;
+        let row =
+            row.map_err(|e| Error::parse(&origin, e.position().map(|p| p.line() as usize), e))?;
         each(row);
     }
     Ok(())
@@ -141,8 +144,7 @@ impl AllenaiReference {
         read_csv(&counts, |r: CountRow| {
             let d = OLMOE_DOMAINS.iter().position(|d| *d == r.domain);
             let l = OLMOE_LAYERS.iter().position(|&l| l == r.layer);
-            if let (true, true, Some(d), Some(l)) =
-                (r.model == model, r.scope == "all_topk", d, l)
+            if let (true, true, Some(d), Some(l)) = (r.model == model, r.scope == "all_topk", d, l)
             {
                 match expert_index(&counts, r.expert, num_experts) {
                     Ok(e) => loads[d][l][e] += r.count,
@@ -156,8 +158,7 @@ impl AllenaiReference {
             let p = OLMOE_PAIRS
                 .iter()
                 .position(|&p| p == (r.layer_src, r.layer_dst));
-            if let (true, true, Some(d), Some(p)) =
-                (r.model == model, r.scope == "all_topk", d, p)
+            if let (true, true, Some(d), Some(p)) = (r.model == model, r.scope == "all_topk", d, p)
             {
                 let idx = expert_index(&cross, r.expert_src, num_experts).and_then(|s| {
                     Ok(s * num_experts + expert_index(&cross, r.expert_dst, num_experts)?)
@@ -171,7 +172,10 @@ impl AllenaiReference {
         if let Some(e) = bad {
             return Err(e);
         }
-        if loads.iter().any(|d| d.iter().any(|l| l.iter().sum::<u64>() == 0)) {
+        if loads
+            .iter()
+            .any(|d| d.iter().any(|l| l.iter().sum::<u64>() == 0))
+        {
             return Err(Error::parse(
                 counts.display().to_string(),
                 None,
@@ -316,14 +320,17 @@ pub fn speculative_decode(root: &Path) -> Result<DecodeReference> {
         total += r.count;
     })?;
     let mut rows: BTreeMap<(String, u32, u32), Vec<u64>> = BTreeMap::new();
-    read_csv(&dir.join("adjacent_layer_transitions.csv"), |r: SpecPairRow| {
-        let row = rows
-            .entry((r.dataset, r.layer_src, r.expert_src))
-            .or_insert_with(|| vec![0; 8]);
-        if let Some(c) = row.get_mut(r.expert_dst) {
-            *c += r.count;
-        }
-    })?;
+    read_csv(
+        &dir.join("adjacent_layer_transitions.csv"),
+        |r: SpecPairRow| {
+            let row = rows
+                .entry((r.dataset, r.layer_src, r.expert_src))
+                .or_insert_with(|| vec![0; 8]);
+            if let Some(c) = row.get_mut(r.expert_dst) {
+                *c += r.count;
+            }
+        },
+    )?;
     let shares: Vec<f64> = rows
         .values_mut()
         .filter_map(|row| {

@@ -133,9 +133,7 @@ impl RoutingStats {
             num_tokens: segs.iter().map(|t| t.num_tokens() as u64).sum(),
             num_segments: segs.len(),
             window_tokens: window,
-            max_over_mean: Spread::of(
-                &layers.iter().map(|l| l.max_over_mean).collect::<Vec<_>>(),
-            ),
+            max_over_mean: Spread::of(&layers.iter().map(|l| l.max_over_mean).collect::<Vec<_>>()),
             load_cv: avg(layers.iter().map(|l| l.load_cv).collect()).unwrap_or(0.0),
             coactivation_share: avg(layers.iter().filter_map(|l| l.coactivation_share).collect()),
             transition_share: avg(layers.iter().filter_map(|l| l.transition_share).collect()),
@@ -182,7 +180,8 @@ impl SegmentStats {
             s.load_share
                 .push(counts.iter().map(|&c| c as f64 / total as f64).collect());
             s.coactivation.push(coactivation_share(t, l, e));
-            s.window.push(window_max_over_mean(t, l, num_experts, window));
+            s.window
+                .push(window_max_over_mean(t, l, num_experts, window));
         }
         for l in 0..layers.saturating_sub(1) {
             s.transition.push(transition_share(t, l, l + 1, e));
@@ -245,12 +244,7 @@ fn top_sum(v: &mut [u64], n: usize) -> u64 {
 }
 
 /// Transition concentration from layer `src` to layer `dst` (None if no expert has enough pairs).
-pub fn transition_share(
-    t: &RoutingTable,
-    src: u32,
-    dst: u32,
-    num_experts: usize,
-) -> Option<f64> {
+pub fn transition_share(t: &RoutingTable, src: u32, dst: u32, num_experts: usize) -> Option<f64> {
     let (a, b) = (t.layer(src), t.layer(dst));
     let mut m = vec![0u64; num_experts * num_experts];
     for (sa, sb) in a.tokens().zip(b.tokens()) {
@@ -357,7 +351,10 @@ mod tests {
 
     fn table(layers: &[&[[u32; 2]]]) -> RoutingTable {
         let n = layers[0].len() as u32;
-        let v: Vec<u32> = layers.iter().flat_map(|l| l.iter().flatten().copied()).collect();
+        let v: Vec<u32> = layers
+            .iter()
+            .flat_map(|l| l.iter().flatten().copied())
+            .collect();
         RoutingTable::from_vec(layers.len() as u32, n, 2, v)
     }
 

@@ -106,11 +106,8 @@ mod tests {
         // W_dq 7168x1536, W_uq 1536x128x192, W_dkv 7168x576, W_uk/W_uv 512x128x128, W_o 16384x7168
         let m = ModelSpec::preset("deepseek-v3").unwrap();
         let w = MlaAttention.weight_elems(&m.attention, 7168, TpShare::FULL);
-        let expect = 7168 * 1536
-            + 1536 * 128 * 192
-            + 7168 * 576
-            + 2 * 512 * 128 * 128
-            + 128 * 128 * 7168;
+        let expect =
+            7168 * 1536 + 1536 * 128 * 192 + 7168 * 576 + 2 * 512 * 128 * 128 + 128 * 128 * 7168;
         assert_eq!(w, expect);
     }
 
@@ -118,8 +115,7 @@ mod tests {
     fn lite_has_no_query_compression() {
         let m = ModelSpec::preset("deepseek-v2-lite").unwrap();
         let w = MlaAttention.weight_elems(&m.attention, 2048, TpShare::FULL);
-        let expect =
-            2048 * 16 * 192 + 2048 * 576 + 512 * 16 * (128 + 128) + 16 * 128 * 2048;
+        let expect = 2048 * 16 * 192 + 2048 * 576 + 512 * 16 * (128 + 128) + 16 * 128 * 2048;
         assert_eq!(w, expect);
     }
 

@@ -45,8 +45,13 @@ pub trait AttentionModel: Sync {
     fn kv_elems_per_token(&self, spec: &AttentionSpec, share: TpShare) -> u64;
     /// FLOPs of one layer's attention (projections, scores, context) for one group of
     /// sequences, on one shard.
-    fn group_flops(&self, spec: &AttentionSpec, hidden: u64, group: &SeqGroup, share: TpShare)
-    -> u64;
+    fn group_flops(
+        &self,
+        spec: &AttentionSpec,
+        hidden: u64,
+        group: &SeqGroup,
+        share: TpShare,
+    ) -> u64;
 }
 
 /// The cost model of `kind`.

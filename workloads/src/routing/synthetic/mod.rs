@@ -92,7 +92,12 @@ impl SyntheticRouting {
         let epoch = (step + phase) / rs;
         let start = (epoch * rs).saturating_sub(phase);
         let count = self.params.tasks.count;
-        let mut rng = rng_from_seed(seed_from_parts(&[self.seed, STREAM_TASK, seq as u64, epoch]));
+        let mut rng = rng_from_seed(seed_from_parts(&[
+            self.seed,
+            STREAM_TASK,
+            seq as u64,
+            epoch,
+        ]));
         match self.drift {
             Drift::Uniform => rng.random_range(0..count),
             Drift::Fixed { task } => task,
@@ -249,7 +254,12 @@ mod tests {
         let g = SyntheticRouting::new(params, cyc, 1, RoutingShape::of(&m), 1, "x").unwrap();
         let count = |step: u64| (0..400).filter(|&s| g.task_of(s, step) == 0).count();
         // task 0 peaks at phase 0 and is absent at half a period
-        assert!(count(0) > 3 * count(500).max(1), "{} {}", count(0), count(500));
+        assert!(
+            count(0) > 3 * count(500).max(1),
+            "{} {}",
+            count(0),
+            count(500)
+        );
         let fixed = make("mixtral-8x7b", Drift::Fixed { task: 3 });
         assert!((0..50).all(|s| fixed.task_of(s, s as u64) == 3));
     }

@@ -67,8 +67,10 @@ pub enum Drift {
 
 fn prob(origin: &str, key: &str, v: f64) -> Result<()> {
     if !(0.0..=1.0).contains(&v) {
-        return Err(Error::config(origin, key, format!("{v} is not a probability"))
-            .allowed("a number in [0, 1]"));
+        return Err(
+            Error::config(origin, key, format!("{v} is not a probability"))
+                .allowed("a number in [0, 1]"),
+        );
     }
     Ok(())
 }
@@ -213,7 +215,10 @@ mod tests {
     fn checks_name_keys() {
         let mut bad = p(1.0, 0.5);
         bad.profiles.follow = 1.5;
-        let e = bad.validate("x.toml", "routing.params").unwrap_err().to_string();
+        let e = bad
+            .validate("x.toml", "routing.params")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("key `routing.params.profiles.follow`"), "{e}");
         let e = Drift::Fixed { task: 9 }
             .validate("x.toml", "routing.drift", 8)
@@ -230,6 +235,9 @@ mod tests {
             _ => panic!("kind"),
         }
         assert!((m.profiles.on_profile - 0.4).abs() < 1e-12);
-        assert_eq!(SyntheticParams::interpolate(&p(1.0, 0.2), &p(100.0, 0.6), -1.0), p(1.0, 0.2));
+        assert_eq!(
+            SyntheticParams::interpolate(&p(1.0, 0.2), &p(100.0, 0.6), -1.0),
+            p(1.0, 0.2)
+        );
     }
 }

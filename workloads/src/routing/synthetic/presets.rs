@@ -57,8 +57,12 @@ impl SyntheticPreset {
     /// The embedded preset `name`.
     pub fn named(name: &str) -> Result<SyntheticPreset> {
         let t = text(name).ok_or_else(|| {
-            Error::config("routing", "routing.preset", format!("no preset named `{name}`"))
-                .allowed(format!("auto, {}", PRESET_NAMES.join(", ")))
+            Error::config(
+                "routing",
+                "routing.preset",
+                format!("no preset named `{name}`"),
+            )
+            .allowed(format!("auto, {}", PRESET_NAMES.join(", ")))
         })?;
         let origin = format!("embedded:workloads/src/routing/synthetic/presets/{name}.toml");
         let p: SyntheticPreset = moesim_core::config::from_toml_str(&origin, t)?;
@@ -107,7 +111,9 @@ mod tests {
         assert_eq!(SyntheticPreset::for_experts(4).unwrap(), m.params);
         let o = SyntheticPreset::named("olmoe-prefill").unwrap();
         assert_eq!(SyntheticPreset::for_experts(256).unwrap(), o.params);
-        let e = SyntheticPreset::resolve("mixtral", 8).unwrap_err().to_string();
+        let e = SyntheticPreset::resolve("mixtral", 8)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("mixtral-mtbench"), "{e}");
     }
 }

@@ -8,8 +8,8 @@ use moesim_core::rng::{SimRng, rng_from_seed, seed_from_parts};
 use moesim_core::{Error, Result};
 use rand::seq::SliceRandom;
 use rand_distr::weighted::WeightedAliasIndex;
-use std::collections::VecDeque;
 use rand_distr::{Distribution, Gamma};
+use std::collections::VecDeque;
 
 const STREAM_POPULARITY: u64 = 0x504f_5055;
 const STREAM_PROFILES: u64 = 0x5052_4f46;
@@ -78,32 +78,68 @@ fn popularity_weights(p: &Popularity, n: usize, rng: &mut SimRng) -> Result<Vec<
     }
 }
 
-/// `profiles` sets of `top_k` distinct experts (within the group limit) in which every expert
-/// appears equally often (+-1): the sets take experts in the order of concatenated random
-/// permutations, skipping (and keeping for later) an expert a set cannot take. Preferences are
-/// thus balanced; the skew comes from the popularity and the task weights.
-pub(crate) fn balanced_profiles(shape: &RoutingShape, profiles: u32, rng: &mut SimRng) -> Vec<u32> {
+/// Expert multiplicities summing to `slots`, proportional to `weights` (largest remainders),
+/// each at most `cap`.
+pub(crate) fn apportion(weights: &[f64], slots: u32, cap: u32) -> Vec<u32> {
+    let total = slots as f64;
+    let mut c: Vec<u32> = weights
+        .iter()
+        .map(|&w| ((w * total).floor() as u32).min(cap))
+        .collect();
+    let mut given: u32 = c.iter().sum();
+    while given < slots {
+        let best = (0..c.len()).filter(|&e| c[e] < cap).max_by(|&a, &b| {
+            let ra = weights[a] * total - c[a] as f64;
+            let rb = weights[b] * total - c[b] as f64;
+            ra.total_cmp(&rb).then(b.cmp(&a))
+        });
+        match best {
+            Some(e) => {
+                c[e] += 1;
+                given += 1;
+            }
+            None => break,
+        }
+    }
+    c
+}
+
+/// `profiles` sets of `top_k` distinct experts (within the group limit). Expert `e` fills about
+/// `profiles x top_k x popularity(e)` of the slots (at most one per profile), so following a
+/// profile reproduces the layer's popularity: profiles shape which experts go together and
+/// from layer to layer, not how loaded they are. Slots take experts from a shuffled multiset,
+/// skipping (for a later set) an expert a set cannot take; what cannot be placed is drawn by
+/// popularity.
+pub(crate) fn profile_sets(
+    shape: &RoutingShape,
+    layer: &LayerTable,
+    profiles: u32,
+    rng: &mut SimRng,
+) -> Vec<u32> {
     let limit = shape.groups.as_ref();
-    let mut pool: VecDeque<u32> = VecDeque::new();
+    let counts = apportion(&layer.weights, profiles * shape.top_k, profiles);
+    let mut pool: Vec<u32> = counts
+        .iter()
+        .enumerate()
+        .flat_map(|(e, &c)| std::iter::repeat_n(e as u32, c as usize))
+        .collect();
+    pool.shuffle(rng);
+    let mut pool: VecDeque<u32> = pool.into();
     let mut out = Vec::with_capacity(profiles as usize * shape.top_k as usize);
     let (mut chosen, mut groups) = (Vec::new(), Vec::new());
     for _ in 0..profiles {
         chosen.clear();
         groups.clear();
         for _ in 0..shape.top_k {
-            loop {
-                if let Some(i) = pool
-                    .iter()
-                    .position(|&e| admissible(e, &chosen, &groups, limit))
-                {
-                    let e = pool.remove(i).unwrap_or(0);
-                    push(shape, e, &mut chosen, &mut groups);
-                    break;
-                }
-                let mut perm: Vec<u32> = (0..shape.num_experts).collect();
-                perm.shuffle(rng);
-                pool.extend(perm);
-            }
+            let from_pool = pool
+                .iter()
+                .position(|&e| admissible(e, &chosen, &groups, limit))
+                .and_then(|i| pool.remove(i));
+            let e = match from_pool {
+                Some(e) => e,
+                None => pick(shape, layer, rng, None, &chosen, &groups),
+            };
+            push(shape, e, &mut chosen, &mut groups);
         }
         out.extend_from_slice(&chosen);
     }
@@ -171,13 +207,17 @@ impl Tables {
                 profiles: Vec::with_capacity(np as usize * shape.top_k as usize),
             };
             let mut rng = rng_from_seed(seed_from_parts(&[seed, STREAM_PROFILES, l]));
-            layer.profiles = balanced_profiles(shape, np, &mut rng);
+            layer.profiles = profile_sets(shape, &layer, np, &mut rng);
             layers.push(layer);
         }
         let tasks = (0..params.tasks.count as u64)
             .map(|t| {
                 let mut rng = rng_from_seed(seed_from_parts(&[seed, STREAM_TASKS, t]));
-                alias(&dirichlet(np as usize, params.tasks.concentration, &mut rng)?)
+                alias(&dirichlet(
+                    np as usize,
+                    params.tasks.concentration,
+                    &mut rng,
+                )?)
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Tables {
@@ -185,5 +225,42 @@ impl Tables {
             tasks,
             num_profiles: np,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ModelSpec;
+    use crate::routing::synthetic::SyntheticPreset;
+
+    #[test]
+    fn apportion_is_proportional_and_capped() {
+        assert_eq!(apportion(&[0.5, 0.25, 0.25], 8, 8), vec![4, 2, 2]);
+        assert_eq!(apportion(&[0.9, 0.05, 0.05], 8, 4), vec![4, 2, 2]);
+        assert_eq!(apportion(&[0.4, 0.35, 0.25], 3, 3).iter().sum::<u32>(), 3);
+    }
+
+    #[test]
+    fn profiles_follow_popularity_and_the_group_limit() {
+        let m = ModelSpec::preset("deepseek-v3").unwrap();
+        let shape = RoutingShape::of(&m);
+        let params = SyntheticPreset::for_experts(256).unwrap();
+        let t = Tables::build(&params, &shape, 3).unwrap();
+        let g = shape.groups.unwrap();
+        for layer in &t.layers {
+            let mut count = vec![0u32; 256];
+            for set in layer.profiles.chunks_exact(8) {
+                assert!(g.groups_used(set) <= 4);
+                let mut s = set.to_vec();
+                s.sort_unstable();
+                s.dedup();
+                assert_eq!(s.len(), 8);
+                set.iter().for_each(|&e| count[e as usize] += 1);
+            }
+            // the most popular expert holds the most profile slots
+            let top = layer.order[0] as usize;
+            assert_eq!(count[top], *count.iter().max().unwrap());
+        }
     }
 }

@@ -143,7 +143,10 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(e.starts_with("t:2:") && e.contains("first at line 1"), "{e}");
+        assert!(
+            e.starts_with("t:2:") && e.contains("first at line 1"),
+            "{e}"
+        );
         let e = records_to_raw("t", vec![rec(1, 1, 0, &[1])], 1)
             .err()
             .unwrap()

@@ -98,15 +98,24 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("t.csv:3:") && e.contains("`x`"), "{e}");
-        let e = parse_str("t.csv", "token,layer,experts\n0,0,1;2\n1,zero,3;4\n", &RULES)
-            .unwrap_err()
-            .to_string();
+        let e = parse_str(
+            "t.csv",
+            "token,layer,experts\n0,0,1;2\n1,zero,3;4\n",
+            &RULES,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("t.csv:3:"), "{e}");
         let e = parse_str("t.csv", "token,layer,experts\n0,0,1;9\n", &RULES)
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("t.csv:2:") && e.contains("expert id 9"), "{e}");
-        let e = parse_str("t.csv", "tok,layer,experts\n", &RULES).unwrap_err().to_string();
+        assert!(
+            e.starts_with("t.csv:2:") && e.contains("expert id 9"),
+            "{e}"
+        );
+        let e = parse_str("t.csv", "tok,layer,experts\n", &RULES)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("t.csv:1:"), "{e}");
     }
 }

@@ -174,8 +174,12 @@ mod tests {
 
     #[test]
     fn parses_layers_in_file_order() {
-        let r = parse_bytes("t.json", br#"{"1": [[0, 1], [2, 3]], "0": [[4, 5], [6, 7]]}"#, &RULES)
-            .unwrap();
+        let r = parse_bytes(
+            "t.json",
+            br#"{"1": [[0, 1], [2, 3]], "0": [[4, 5], [6, 7]]}"#,
+            &RULES,
+        )
+        .unwrap();
         assert_eq!(r.layer_ids, vec![1, 0]);
         assert_eq!(r.num_tokens, 2);
         assert_eq!(r.layers_experts[1], vec![4, 5, 6, 7]);
@@ -195,7 +199,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("t.json:2:"), "{e}");
-        let e = parse_bytes("t.json", b"{\"x\": []}", &RULES).unwrap_err().to_string();
+        let e = parse_bytes("t.json", b"{\"x\": []}", &RULES)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("layer key \"x\""), "{e}");
         let e = parse_bytes("t.json", b"{\"0\": [[0, 1]], \"1\": []}", &RULES)
             .unwrap_err()

@@ -78,6 +78,9 @@ mod tests {
         assert!(!e.contains("at line 1"), "{e}");
         let bad = "{\"token\": 0, \"layer\": 0, \"experts\": [1, 8]}\n";
         let e = parse_str("t.jsonl", bad, &RULES).unwrap_err().to_string();
-        assert!(e.starts_with("t.jsonl:1: token 0 layer 0: expert id 8"), "{e}");
+        assert!(
+            e.starts_with("t.jsonl:1: token 0 layer 0: expert id 8"),
+            "{e}"
+        );
     }
 }

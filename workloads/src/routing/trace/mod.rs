@@ -125,8 +125,10 @@ impl RoutingTrace {
         moe_layers: &[u32],
     ) -> Result<RoutingTrace> {
         if files.is_empty() {
-            return Err(Error::config("routing", "routing.files", "no trace file given")
-                .allowed("one or more paths"));
+            return Err(
+                Error::config("routing", "routing.files", "no trace file given")
+                    .allowed("one or more paths"),
+            );
         }
         let rules = TokenRules {
             num_experts: shape.num_experts,
@@ -159,7 +161,11 @@ impl RoutingTrace {
         }
         let table = table.unwrap_or_default();
         if table.num_tokens() == 0 {
-            return Err(Error::parse(files_origin(files), None, "the trace has no tokens"));
+            return Err(Error::parse(
+                files_origin(files),
+                None,
+                "the trace has no tokens",
+            ));
         }
         Ok(RoutingTrace {
             origin: files_origin(files),
