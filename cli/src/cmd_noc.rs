@@ -164,7 +164,7 @@ fn summary(p: &NocPoint) -> String {
          Flit router traversals = {}\n\
          Time taken is {} cycles\n\
          Status: {status}{}\n\
-         Total run time {:.3} s (simulation loop {:.3} s)\n",
+         Total run time {:.3} s (simulator {:.3} s)\n",
         r.avg_packet_latency,
         r.avg_network_latency,
         r.accepted_flits_per_node_cycle,

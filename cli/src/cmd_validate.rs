@@ -34,9 +34,14 @@ fn select(all: Vec<Case>, ids: &[String]) -> Result<Vec<Case>> {
     if ids.is_empty() {
         return Ok(all);
     }
-    if let Some(unknown) = ids.iter().find(|id| !all.iter().any(|c| c.id == id.as_str())) {
+    if let Some(unknown) = ids
+        .iter()
+        .find(|id| !all.iter().any(|c| c.id == id.as_str()))
+    {
         let known: Vec<&str> = all.iter().map(|c| c.id).collect();
-        return Err(Error::config("--case", unknown, "unknown validation case").allowed(known.join(", ")));
+        return Err(
+            Error::config("--case", unknown, "unknown validation case").allowed(known.join(", "))
+        );
     }
     Ok(all
         .into_iter()

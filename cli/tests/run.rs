@@ -43,7 +43,10 @@ fn run_writes_the_run_directory() {
     let resolved = std::fs::read_to_string(dir.join("config.resolved.toml")).unwrap();
     assert!(resolved.contains("num_vcs = 2"), "{resolved}");
     assert_eq!(
-        std::fs::read_to_string(dir.join("results.csv")).unwrap().lines().count(),
+        std::fs::read_to_string(dir.join("results.csv"))
+            .unwrap()
+            .lines()
+            .count(),
         3
     );
     let stats = std::fs::read_to_string(dir.join("stats.txt")).unwrap();

@@ -84,10 +84,10 @@ pub fn check_capacity(
                 origin,
                 "placement",
                 format!(
-                    "placement puts {:.1} GB on device {n} (at {}; {:.1} GB weights + {:.1} GB KV \
+                    "placement puts {:.1} GB on device {n}{} ({:.1} GB weights + {:.1} GB KV \
                      cache), capacity {:.1} GB",
                     gb(total),
-                    coords.get(n).copied().unwrap_or_default(),
+                    coords.get(n).map(|c| format!(" at {c}")).unwrap_or_default(),
                     gb(bytes.weights[n]),
                     gb(bytes.other.get(n).copied().unwrap_or(0)),
                     gb(cap)
@@ -101,4 +101,47 @@ pub fn check_capacity(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::PlacementConfig;
+    use crate::tp::tests::ctx;
+
+    #[test]
+    fn weights_add_up_and_capacity_errors_name_the_device() {
+        let m = ModelSpec::preset("deepseek-v3").unwrap();
+        let c = ctx(&m, 64);
+        let map = PlacementConfig::default().place(&c).unwrap();
+        let b = weight_bytes_per_device(&map, &m, &c.precision, 64);
+        let p = m.params();
+        // tp = 8 groups of 8: every group holds one attention copy and one shared-expert copy.
+        let total: u64 = b.weights.iter().sum();
+        let per_layer_attn: u64 = (0..m.num_layers())
+            .map(|l| match m.layer_kind(l) {
+                LayerKind::Dense => p.attention / 8 + p.dense_ffn / 8,
+                LayerKind::Moe { .. } => p.attention / 8 + p.router,
+            })
+            .sum();
+        let expect = 2
+            * (64 * (per_layer_attn + (p.embedding + p.lm_head) / 8)
+                + 58 * (256 * p.expert + 8 * p.shared_experts));
+        assert_eq!(total, expect);
+        // about 1.3 TB of BF16 weights plus replicas over 64 dies: ~26 GB each
+        assert!(b.weights.iter().all(|&w| w > 20_000_000_000 && w < 40_000_000_000));
+        let caps = vec![180_000_000_000u64; 64];
+        check_capacity(&b, &caps, &c.coords, "e.toml", "platform.die.hbm_capacity_gb").unwrap();
+        let small = vec![10_000_000_000u64; 64];
+        let e = check_capacity(&b, &small, &c.coords, "e.toml", "platform.die.hbm_capacity_gb")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("e.toml: key `placement`: placement puts")
+                && e.contains("on device 0 at 0,0")
+                && e.contains("capacity 10.0 GB")
+                && e.contains("platform.die.hbm_capacity_gb"),
+            "{e}"
+        );
+    }
 }

@@ -70,7 +70,7 @@ pub(crate) fn rename(e: Error, origin: &str, key: &str, msg: impl Fn(&str) -> St
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use moesim_core::{Coord, NodeId};
     use moesim_workloads::{ModelSpec, Precision};

@@ -84,11 +84,7 @@ fn problem_at(origin: String, key: &str, p: Problem, allowed: &str) -> Error {
 
 /// Resolves the keys that combine (topology with k, n, c; traffic with perm_seed), then
 /// validates the whole configuration, reporting range errors under the BookSim key and line.
-fn finish(
-    mut d: Draft,
-    seen: &HashMap<&'static str, Origin>,
-    source: &str,
-) -> Result<NocConfig> {
+fn finish(mut d: Draft, seen: &HashMap<&'static str, Origin>, source: &str) -> Result<NocConfig> {
     let Some(routing) = d.routing.take() else {
         return Err(Error::config(
             source,
@@ -130,7 +126,9 @@ fn finish(
             "a `traffic.pattern.kind` of the native configuration",
         )
     })?;
-    d.cfg.validate(source).map_err(|e| to_booksim_key(e, seen, source))?;
+    d.cfg
+        .validate(source)
+        .map_err(|e| to_booksim_key(e, seen, source))?;
     Ok(d.cfg)
 }
 
@@ -210,7 +208,10 @@ mod tests {
         .unwrap();
         assert_eq!(c.traffic.injection_rate, 0.3);
         assert_eq!(c.sim.seed, 7);
-        assert!(matches!(c.topology, TopologyConfig::Mesh { x: 4, y: 4, .. }));
+        assert!(matches!(
+            c.topology,
+            TopologyConfig::Mesh { x: 4, y: 4, .. }
+        ));
     }
 
     fn err(text: &str, overrides: &[&str]) -> String {
@@ -232,22 +233,37 @@ mod tests {
     #[test]
     fn unsupported_values_are_named() {
         let e = err(&format!("{BASE}n = 3;\n"), &[]);
-        assert!(e.starts_with("t.cfg:4: key `n`") && e.contains("allowed: 2"), "{e}");
+        assert!(
+            e.starts_with("t.cfg:4: key `n`") && e.contains("allowed: 2"),
+            "{e}"
+        );
         let e = err(&format!("{BASE}traffic = unifrom;\n"), &[]);
         assert!(e.starts_with("t.cfg:4: key `traffic`"), "{e}");
         assert!(e.contains("uniform") && e.contains("transpose"), "{e}");
         let e = err(&format!("{BASE}vc_allocator = wavefront;\n"), &[]);
-        assert!(e.contains("key `vc_allocator`") && e.contains("islip"), "{e}");
+        assert!(
+            e.contains("key `vc_allocator`") && e.contains("islip"),
+            "{e}"
+        );
         let e = err(&format!("{BASE}sim_type = throughput;\n"), &[]);
-        assert!(e.contains("`throughput` is not supported (allowed: latency)"), "{e}");
+        assert!(
+            e.contains("`throughput` is not supported (allowed: latency)"),
+            "{e}"
+        );
         let e = err(&format!("{BASE}seed = time;\n"), &[]);
-        assert!(e.contains("key `seed`") && e.contains("not an integer"), "{e}");
+        assert!(
+            e.contains("key `seed`") && e.contains("not an integer"),
+            "{e}"
+        );
         let e = err(&format!("{BASE}num_vcs = 4.5;\n"), &[]);
         assert!(e.contains("key `num_vcs`"), "{e}");
         let e = err(&format!("{BASE}routing_function = valiant;\n"), &[]);
         assert!(e.starts_with("t.cfg:4: key `routing_function`"), "{e}");
         let e = err(&format!("{BASE}topology = dragonfly;\n"), &[]);
-        assert!(e.starts_with("t.cfg:1: key `topology`") || e.contains("t.cfg:4"), "{e}");
+        assert!(
+            e.starts_with("t.cfg:1: key `topology`") || e.contains("t.cfg:4"),
+            "{e}"
+        );
         assert!(e.contains("dragonfly") && e.contains("mesh"), "{e}");
     }
 
@@ -272,7 +288,10 @@ mod tests {
             serde_json::from_value(json!({"kind": "torus", "x": 4, "y": 4})).unwrap();
         assert_eq!(torus.topology, expected);
         let e = err("topology = mesh;\n", &[]);
-        assert!(e.contains("routing_function") && e.contains("missing"), "{e}");
+        assert!(
+            e.contains("routing_function") && e.contains("missing"),
+            "{e}"
+        );
         let c = from_text(BASE, "t", &[]).unwrap();
         assert_eq!(c.router.num_vcs, 16);
         assert_eq!(c.traffic.packet_size, 1);
@@ -290,6 +309,9 @@ mod tests {
         );
         from_text(&text, "t", &[]).unwrap();
         let e = err(&format!("{BASE}classes = 2;\n"), &[]);
-        assert!(e.contains("key `classes`") && e.contains("allowed: 1"), "{e}");
+        assert!(
+            e.contains("key `classes`") && e.contains("allowed: 1"),
+            "{e}"
+        );
     }
 }

@@ -62,17 +62,17 @@ impl Channel {
         }
     }
     /// The cycle a flit sent in cycle `sent` is read by the receiver.
-    #[inline]
+    #[inline(always)]
     pub fn flit_due(&self, sent: u64) -> u64 {
         sent + self.latency_cycles as u64 + self.cycles_per_flit as u64
     }
     /// The cycle a flit read in cycle `due` was sent in.
-    #[inline]
+    #[inline(always)]
     pub fn flit_sent(&self, due: u64) -> u64 {
         due - self.latency_cycles as u64 - self.cycles_per_flit as u64
     }
     /// The cycle a credit sent in cycle `sent` is processed by the flit sender.
-    #[inline]
+    #[inline(always)]
     pub fn credit_due(&self, sent: u64) -> u64 {
         sent + self.credit_latency_cycles as u64 + 1 + self.credit_process_cycles as u64
     }
@@ -114,20 +114,20 @@ impl DeliveryWheel {
     pub fn horizon(&self) -> u64 {
         self.mask - 1
     }
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, due: u64, d: Delivery) {
         self.slots[(due & self.mask) as usize].push(d);
         self.len += 1;
     }
     /// Takes the deliveries due in cycle `now` (give the vector back with [`Self::restore`]).
-    #[inline]
+    #[inline(always)]
     pub fn take(&mut self, now: u64) -> Vec<Delivery> {
         let v = std::mem::take(&mut self.slots[(now & self.mask) as usize]);
         self.len -= v.len();
         v
     }
     /// Returns an emptied vector to the slot of `now`, keeping its capacity.
-    #[inline]
+    #[inline(always)]
     pub fn restore(&mut self, now: u64, mut v: Vec<Delivery>) {
         v.clear();
         let s = &mut self.slots[(now & self.mask) as usize];
@@ -136,7 +136,7 @@ impl DeliveryWheel {
         }
     }
     /// Whether anything is due in cycle `c`.
-    #[inline]
+    #[inline(always)]
     pub fn has_due(&self, c: u64) -> bool {
         !self.slots[(c & self.mask) as usize].is_empty()
     }

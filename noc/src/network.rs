@@ -30,7 +30,6 @@ use crate::link::{Channel, Delivery, DeliveryWheel, Endpoint};
 use crate::link_stats::LinkStats;
 use crate::network_interface::NetworkInterface;
 use crate::router::allocator::bits;
-use crate::router::input_unit::InputUnit;
 use crate::router::out_vc_state::OutVcState;
 use crate::router::output_unit::OutputUnit;
 use crate::router::routing_unit::RoutingUnit;
@@ -178,9 +177,7 @@ impl FlitNetwork {
             .iter()
             .enumerate()
             .map(|(r, node)| {
-                let inputs = (0..ports[r])
-                    .map(|p| InputUnit::new(in_ch[r][p], v, b))
-                    .collect();
+                let inputs = in_ch[r].clone();
                 let outputs = (0..ports[r])
                     .map(|p| {
                         let ch = out_ch[r][p];
@@ -402,8 +399,13 @@ impl FlitNetwork {
             if d.credit {
                 self.credits_in_flight -= 1;
                 match ch.src {
-                    Endpoint::Router { router, port } => self.routers[router as usize]
-                        .accept_credit(&self.params, port as usize, d.flit.vc),
+                    Endpoint::Router { router, port } => {
+                        let r = &mut self.routers[router as usize];
+                        r.accept_credit(&self.params, port as usize, d.flit.vc);
+                        if r.buffered_flits() > 0 {
+                            self.active[router as usize / 64] |= 1 << (router % 64);
+                        }
+                    }
                     Endpoint::Ni(n) => self.nis[n as usize]
                         .out
                         .credit(d.flit.vc, self.params.wait_for_tail_credit),
@@ -580,6 +582,12 @@ impl FlitNetwork {
             return Some(self.cycle);
         }
         let mut best = self.arrivals.peek().map(|r| r.0.0);
+        if self.packets.live() > 0 {
+            // Flits in flight but nothing due: routers wait for each other. Come back when the
+            // watchdog fires.
+            let deadline = self.last_progress.saturating_add(self.deadlock_cycles);
+            best = Some(best.map_or(deadline, |b| b.min(deadline)));
+        }
         if !self.wheel.is_empty() {
             for d in 0..=self.wheel.horizon() {
                 let c = self.cycle + d;
@@ -667,8 +675,8 @@ impl FlitNetwork {
     pub fn reset_unit_counters(&mut self) {
         for (r, router) in self.routers.iter().enumerate() {
             self.baseline.traversals[r] = router.traversals;
-            for (p, u) in router.inputs.iter().enumerate() {
-                self.baseline.flits_in[r][p] = u.flits_in;
+            for (p, &n) in router.inputs.flits_in.iter().enumerate() {
+                self.baseline.flits_in[r][p] = n;
             }
             for (p, u) in router.outputs.iter().enumerate() {
                 self.baseline.flits_out[r][p] = u.flits_out;
@@ -688,15 +696,15 @@ impl FlitNetwork {
                 "flits that traversed the switch",
                 router.traversals - self.baseline.traversals[r],
             );
-            for (p, u) in router.inputs.iter().enumerate() {
-                if u.channel.is_none() {
+            for p in 0..router.inputs.ports() {
+                if router.inputs.channel[p].is_none() {
                     continue;
                 }
                 let port = port_name(p);
                 s.add_counter(
                     &format!("{name}.{port}.flits_in"),
                     "flits received on the input port",
-                    u.flits_in - self.baseline.flits_in[r][p],
+                    router.inputs.flits_in[p] - self.baseline.flits_in[r][p],
                 );
                 let o = &router.outputs[p];
                 s.add_counter(
@@ -729,7 +737,7 @@ impl FlitNetwork {
         let downstream = |ep: Endpoint, w: usize| -> usize {
             match ep {
                 Endpoint::Router { router, port } => {
-                    self.routers[router as usize].inputs[port as usize].vcs[w].len as usize
+                    self.routers[router as usize].vc_len(port as usize, w)
                 }
                 Endpoint::Ni(_) => 0,
             }
@@ -748,11 +756,18 @@ impl FlitNetwork {
         };
         let mut located = 0u64;
         for (r, router) in self.routers.iter().enumerate() {
-            let buffered: usize = router
-                .inputs
-                .iter()
-                .flat_map(|u| u.vcs.iter().map(|x| x.len as usize))
-                .sum();
+            let mut buffered = 0;
+            for p in 0..router.inputs.ports() {
+                for w in 0..v {
+                    let len = router.vc_len(p, w);
+                    if len > depth {
+                        return Err(Error::Check(format!(
+                            "router {r} input {p} VC {w} holds {len} flits > vc_buf_size {depth}"
+                        )));
+                    }
+                    buffered += len;
+                }
+            }
             if buffered != router.buffered_flits() as usize {
                 return Err(Error::Check(format!("router {r}: buffered count is off")));
             }

@@ -8,9 +8,7 @@ use moesim_noc::tier::check::{
     check_capacity, check_conservation, check_identical, divergence, divergence_report,
     expected_link_bytes, route_table,
 };
-use moesim_noc::tier::{
-    EndpointBandwidth, Message, Network, NetworkParams, TierConfig, patterns,
-};
+use moesim_noc::tier::{EndpointBandwidth, Message, Network, NetworkParams, TierConfig, patterns};
 use moesim_noc::topology::{self, Topology};
 
 fn d2d_params() -> NetworkParams {
@@ -53,10 +51,7 @@ fn analytic_equals_flow_exactly_on_disjoint_paths() {
         ..MeshOfDiesConfig::default()
     });
     let topo = topology::build(&cfg, "t").unwrap();
-    for endpoint in [
-        EndpointBandwidth::default(),
-        EndpointBandwidth::Unlimited,
-    ] {
+    for endpoint in [EndpointBandwidth::default(), EndpointBandwidth::Unlimited] {
         let mut p = NetworkParams::new(ClockDomain::from_ghz(1.3), 48);
         p.endpoint = endpoint;
         let mut msgs = patterns::east_shift(&topo, 0);
@@ -115,7 +110,10 @@ fn analytic_makespan_bounds_flow_from_below_on_all_to_all() {
     let d = divergence(&msgs, &a, &f);
     assert!(d.span_rel >= 0.0);
     let report = divergence_report("a2a 4x4", &mut nets, &msgs).unwrap();
-    assert!(report.contains("| a2a 4x4 | analytic | flow | 240 |"), "{report}");
+    assert!(
+        report.contains("| a2a 4x4 | analytic | flow | 240 |"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -166,7 +164,9 @@ fn unsupported_topology_names_network_tier() {
         turn_model: routing::TurnModel::UpDown,
         adaptive: false,
     };
-    let mut net = TierConfig::Analytic.build(&topo, &ft, &p, "exp.toml").unwrap();
+    let mut net = TierConfig::Analytic
+        .build(&topo, &ft, &p, "exp.toml")
+        .unwrap();
     // Node 5 sits on the failed router: a message to it cannot be routed.
     let e = net
         .simulate(&[Message::new(9, NodeId(0), NodeId(5), 64, Tick::ZERO)])

@@ -14,7 +14,11 @@ use std::time::Instant;
 fn cpu_s() -> f64 {
     std::fs::read_to_string("/proc/thread-self/schedstat")
         .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<f64>().ok())
+        })
         .map_or(0.0, |ns| ns * 1e-9)
 }
 
@@ -63,13 +67,14 @@ fn time_one(label: &str, mut net: FlowNetwork, msgs: &[Message], reference: &Net
     let cpu = (cpu_s() - c) / reps as f64;
     let s = net.last_stats();
     println!(
-        "{label}: {} msgs, {} flows, {} events, {} re-solves, {} rates solved, span {:.3} us \
+        "{label}: {} msgs, {} flows, {} events, {} re-solves, {} rates solved ({} changed), span {:.3} us \
          ({:+.3} % vs exact, mean msg {:.3} %), cpu {:.2} ms, wall {:.2} ms",
         msgs.len(),
         s.flows,
         s.events,
         s.resolves,
         s.flows_resolved,
+        s.rates_changed,
         span.as_us(),
         d.span_rel * 100.0,
         d.mean_abs_rel * 100.0,
@@ -111,8 +116,8 @@ fn flow_tier_speed() {
 #[test]
 #[ignore]
 fn solver_speed() {
-    use moesim_noc::tier::maxmin::max_min_rates;
     use moesim_noc::tier::RouteTable;
+    use moesim_noc::tier::maxmin::max_min_rates;
     let m8 = topology::build(&TopologyConfig::mesh(16, 16), "speed").unwrap();
     let rf = routing::build(&RoutingConfig::Dor, &m8, "speed").unwrap();
     let mut rt = RouteTable::new(m8.clone(), rf, params(), "speed");

@@ -35,7 +35,7 @@ pub struct BooksimRow {
     pub avg_hops_routers: Option<f64>,
     /// `converged`, `latency_exceeded` or `not_converged`.
     pub status: String,
-    /// Time spent in the simulation loop alone (BookSim's "Total run time").
+    /// Time spent inside the simulator (build, simulate, report): BookSim's "Total run time".
     pub booksim_internal_run_s: f64,
 }
 
@@ -123,7 +123,8 @@ pub fn to_string(rows: &[BooksimRow]) -> Result<String> {
 
 /// Reads a BookSim CSV (the reference curves), naming the file and line on errors.
 pub fn read(path: &Path) -> Result<Vec<BooksimRow>> {
-    let mut r = csv::Reader::from_path(path).map_err(|e| Error::parse(path.display().to_string(), None, e))?;
+    let mut r = csv::Reader::from_path(path)
+        .map_err(|e| Error::parse(path.display().to_string(), None, e))?;
     let mut rows = Vec::new();
     for rec in r.deserialize() {
         let row: BooksimRow = rec.map_err(|e| {

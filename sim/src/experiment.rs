@@ -12,6 +12,8 @@
 //! values = "0.02:0.50:0.04"
 //! ```
 
+pub mod moe;
+
 use crate::noc_experiment::NocExperiment;
 use crate::output::{RunDir, to_toml};
 use crate::overrides::{apply_sets, table_of};
@@ -26,6 +28,8 @@ use toml::Table;
 pub enum ExperimentKind {
     /// A network on synthetic traffic: one point, optionally a load sweep.
     Noc,
+    /// One step of an MoE model on a platform under a placement (the executor).
+    Moe,
 }
 
 /// An experiment of any kind.
@@ -33,6 +37,7 @@ pub enum ExperimentKind {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Experiment {
     Noc(NocExperiment),
+    Moe(moe::MoeExperiment),
 }
 
 /// The experiment `moesim run` runs when given no file: the 8x8 mesh of BookSim case a, one
@@ -80,16 +85,17 @@ impl Experiment {
     /// Parses experiment TOML `text` from `origin`.
     pub fn from_text(text: &str, origin: &str, sets: &[String]) -> Result<Experiment> {
         let mut table = config::parse_toml_value(origin, text)?;
-        let kind_value = table.remove("kind").ok_or_else(|| {
-            Error::config(origin, "kind", "missing").allowed(kind_names())
+        let kind_value = table
+            .remove("kind")
+            .ok_or_else(|| Error::config(origin, "kind", "missing").allowed(kind_names()))?;
+        let kind: ExperimentKind = kind_value.clone().try_into().map_err(|_| {
+            Error::config(
+                origin,
+                "kind",
+                format!("unknown experiment kind {kind_value}"),
+            )
+            .allowed(kind_names())
         })?;
-        let kind: ExperimentKind = kind_value
-            .clone()
-            .try_into()
-            .map_err(|_| {
-                Error::config(origin, "kind", format!("unknown experiment kind {kind_value}"))
-                    .allowed(kind_names())
-            })?;
         let origin = if sets.is_empty() {
             origin.to_string()
         } else {
@@ -103,18 +109,23 @@ impl Experiment {
                 e.validate(&origin)?;
                 Ok(Experiment::Noc(e))
             }
+            ExperimentKind::Moe => Ok(Experiment::Moe(moe::MoeExperiment::from_table(
+                &origin, table, sets,
+            )?)),
         }
     }
 
     pub fn kind(&self) -> ExperimentKind {
         match self {
             Experiment::Noc(_) => ExperimentKind::Noc,
+            Experiment::Moe(_) => ExperimentKind::Moe,
         }
     }
 
     pub fn name(&self) -> &str {
         match self {
             Experiment::Noc(e) => &e.name,
+            Experiment::Moe(e) => &e.name,
         }
     }
 
@@ -131,6 +142,7 @@ impl Experiment {
         dir.write_text("config.resolved.toml", &resolved)?;
         let results = match self {
             Experiment::Noc(e) => e.run(&dir)?,
+            Experiment::Moe(e) => e.run(&dir)?,
         };
         Ok(RunSummary {
             kind: self.kind(),
@@ -142,7 +154,7 @@ impl Experiment {
 }
 
 fn kind_names() -> String {
-    let names: Vec<String> = [ExperimentKind::Noc]
+    let names: Vec<String> = [ExperimentKind::Noc, ExperimentKind::Moe]
         .iter()
         .filter_map(|k| serde_json::to_value(k).ok())
         .filter_map(|v| v.as_str().map(String::from))
@@ -163,7 +175,9 @@ mod tests {
     fn default_experiment_resolves_and_round_trips() {
         let e = Experiment::default_with(&[]).unwrap();
         assert_eq!(e.kind(), ExperimentKind::Noc);
-        let Experiment::Noc(n) = &e;
+        let Experiment::Noc(n) = &e else {
+            unreachable!()
+        };
         assert_eq!(n.noc.router.num_vcs, 4);
         assert_eq!(n.noc.traffic.injection_rate, 0.30);
         let text = e.resolved_toml().unwrap();
@@ -175,7 +189,9 @@ mod tests {
     #[test]
     fn sets_reach_into_the_network() {
         let e = Experiment::default_with(&["noc.num_vcs=8".into(), "name=x".into()]).unwrap();
-        let Experiment::Noc(n) = &e;
+        let Experiment::Noc(n) = &e else {
+            unreachable!()
+        };
         assert_eq!(n.noc.router.num_vcs, 8);
         assert_eq!(n.name, "x");
     }
@@ -183,16 +199,30 @@ mod tests {
     #[test]
     fn errors_name_origin_and_key() {
         let e = Experiment::from_text("name = \"x\"\n", "e.toml", &[]).unwrap_err();
-        assert!(e.to_string().starts_with("e.toml: key `kind`: missing (allowed: noc)"), "{e}");
-        let e = Experiment::from_text("kind = \"moe\"\n", "e.toml", &[]).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("e.toml: key `kind`: missing (allowed: noc, moe)"),
+            "{e}"
+        );
+        let e = Experiment::from_text("kind = \"gpu_cluster\"\n", "e.toml", &[]).unwrap_err();
         assert!(e.to_string().contains("unknown experiment kind"), "{e}");
-        let e = Experiment::from_text("kind = \"noc\"\nname = \"x\"\n[noc.router]\nnum_vc = 2\n", "e.toml", &[])
-            .unwrap_err()
-            .to_string();
-        assert!(e.starts_with("e.toml: key `noc.router") && e.contains("num_vc"), "{e}");
+        let e = Experiment::from_text(
+            "kind = \"noc\"\nname = \"x\"\n[noc.router]\nnum_vc = 2\n",
+            "e.toml",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("e.toml: key `noc.router") && e.contains("num_vc"),
+            "{e}"
+        );
         let e = Experiment::default_with(&["noc.traffic.packet_size=0".into()])
             .unwrap_err()
             .to_string();
-        assert!(e.contains("with --set") && e.contains("traffic.packet_size"), "{e}");
+        assert!(
+            e.contains("with --set") && e.contains("traffic.packet_size"),
+            "{e}"
+        );
     }
 }

@@ -13,6 +13,7 @@
 //! - [`presets`]: the embedded configuration presets; [`repo`]: locating the repository's data.
 
 pub mod booksim_csv;
+pub mod executor;
 pub mod experiment;
 pub mod naming;
 pub mod noc_bench;

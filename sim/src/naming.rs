@@ -29,7 +29,10 @@ mod tests {
         let a = run_name("noc mesh", "x = 1\n");
         assert_eq!(a, run_name("noc mesh", "x = 1\n"));
         assert_ne!(a, run_name("noc mesh", "x = 2\n"));
-        assert!(a.starts_with("noc_mesh-") && a.len() == "noc_mesh-".len() + 8, "{a}");
+        assert!(
+            a.starts_with("noc_mesh-") && a.len() == "noc_mesh-".len() + 8,
+            "{a}"
+        );
         assert!(run_name("", "").starts_with("run-"));
     }
 }

@@ -34,7 +34,8 @@ pub struct BenchRow {
 impl BenchRow {
     /// moesim's router-traversal rate over BookSim's.
     pub fn traversal_ratio(&self) -> Option<f64> {
-        self.booksim_traversals_per_s.map(|b| self.traversals_per_s / b)
+        self.booksim_traversals_per_s
+            .map(|b| self.traversals_per_s / b)
     }
     /// moesim's cycle rate over BookSim's.
     pub fn cycle_ratio(&self) -> Option<f64> {
@@ -53,7 +54,9 @@ fn booksim_rates(rows: &[BooksimRow], load: &str) -> (Option<f64>, Option<f64>) 
     let cycles = r.sim_cycles as f64 / t;
     let nodes = r.k.parse::<f64>().map(|k| k * k).ok();
     let traversals = match (nodes, r.avg_hops_routers) {
-        (Some(n), Some(h)) => Some(r.accepted_flits_per_node_cycle * n * r.sim_cycles as f64 * h / t),
+        (Some(n), Some(h)) => {
+            Some(r.accepted_flits_per_node_cycle * n * r.sim_cycles as f64 * h / t)
+        }
         _ => None,
     };
     (Some(cycles), traversals)

@@ -142,9 +142,18 @@ mod tests {
         assert_eq!(c.router.num_vcs, 2);
         assert_eq!(c.traffic.injection_rate, 0.25);
         let e = src.build(&["num_vc=3".into()]).unwrap_err().to_string();
-        assert!(e.contains("embedded:mesh4x4_uniform_p4 with --set") && e.contains("num_vc"), "{e}");
-        let e = src.build(&["injection_rate=0".into()]).unwrap_err().to_string();
-        assert!(e.contains("traffic.injection_rate") && e.contains("(0, 1]"), "{e}");
+        assert!(
+            e.contains("embedded:mesh4x4_uniform_p4 with --set") && e.contains("num_vc"),
+            "{e}"
+        );
+        let e = src
+            .build(&["injection_rate=0".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("traffic.injection_rate") && e.contains("(0, 1]"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -96,7 +96,9 @@ impl NocExperiment {
         self.noc.validate(origin)?;
         if let Some(s) = &self.sweep {
             let spec = self.sweep_spec(s).map_err(|e| match e {
-                Error::Config { message, allowed, .. } => Error::Config {
+                Error::Config {
+                    message, allowed, ..
+                } => Error::Config {
                     origin: origin.to_string(),
                     key: "sweep.values".into(),
                     message,
@@ -155,12 +157,20 @@ impl NocExperiment {
 
     fn write_links(&self, point: &NocPoint, dir: &RunDir, origin: &str) -> Result<()> {
         let topo = moesim_noc::topology::build(&point.config.topology, origin)?;
-        moesim_noc::link_export::write_links_csv(&topo, &point.report.link_stats, &dir.file("links.csv"))?;
+        moesim_noc::link_export::write_links_csv(
+            &topo,
+            &point.report.link_stats,
+            &dir.file("links.csv"),
+        )?;
         let title = format!(
             "{}: link utilisation at {} {}/node/cycle",
             self.name,
             point.config.traffic.injection_rate,
-            if point.config.traffic.injection_rate_uses_flits { "flits" } else { "packets" }
+            if point.config.traffic.injection_rate_uses_flits {
+                "flits"
+            } else {
+                "packets"
+            }
         );
         moesim_noc::heatmap::write_heatmap_svg(
             &topo,

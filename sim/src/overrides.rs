@@ -67,7 +67,9 @@ pub fn resolve_key(shape: &Table, key: &str) -> Result<String> {
                     .iter()
                     .map(|(n, _)| format!("{prefix}{n}.{seg}"))
                     .collect();
-                return Err(Error::config("--set", key, "ambiguous key").allowed(options.join(", ")));
+                return Err(
+                    Error::config("--set", key, "ambiguous key").allowed(options.join(", "))
+                );
             }
         }
     }
@@ -107,19 +109,31 @@ mod tests {
         let s = shape();
         assert_eq!(resolve_key(&s, "router.num_vcs").unwrap(), "router.num_vcs");
         assert_eq!(resolve_key(&s, "num_vcs").unwrap(), "router.num_vcs");
-        assert_eq!(resolve_key(&s, "injection_rate").unwrap(), "traffic.injection_rate");
-        assert_eq!(resolve_key(&s, "pattern.kind").unwrap(), "traffic.pattern.kind");
+        assert_eq!(
+            resolve_key(&s, "injection_rate").unwrap(),
+            "traffic.injection_rate"
+        );
+        assert_eq!(
+            resolve_key(&s, "pattern.kind").unwrap(),
+            "traffic.pattern.kind"
+        );
         assert_eq!(resolve_key(&s, "num_vc").unwrap(), "num_vc");
         let mut exp = Table::new();
         exp.insert("noc".into(), Value::Table(s));
-        assert_eq!(resolve_key(&exp, "noc.num_vcs").unwrap(), "noc.router.num_vcs");
+        assert_eq!(
+            resolve_key(&exp, "noc.num_vcs").unwrap(),
+            "noc.router.num_vcs"
+        );
     }
 
     #[test]
     fn ambiguous_keys_are_errors() {
         let t: Table = "[a]\nx = 1\n[b]\nx = 2\n".parse().unwrap();
         let e = resolve_key(&t, "x").unwrap_err().to_string();
-        assert!(e.contains("ambiguous") && e.contains("a.x") && e.contains("b.x"), "{e}");
+        assert!(
+            e.contains("ambiguous") && e.contains("a.x") && e.contains("b.x"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -128,7 +142,11 @@ mod tests {
         apply_sets(
             &mut t,
             &shape(),
-            &["num_vcs=8".into(), "router.num_vcs=2".into(), "seed=5".into()],
+            &[
+                "num_vcs=8".into(),
+                "router.num_vcs=2".into(),
+                "seed=5".into(),
+            ],
         )
         .unwrap();
         let c: NocConfig = moesim_core::config::from_table("t", t).unwrap();

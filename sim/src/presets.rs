@@ -55,7 +55,12 @@ mod tests {
                 moesim_core::config::from_toml_str(&origin(name), text).unwrap();
             cfg.validate(&origin(name)).unwrap();
         }
-        assert!(noc_preset("nope").unwrap_err().to_string().contains("mesh8x8_uniform_p4"));
+        assert!(
+            noc_preset("nope")
+                .unwrap_err()
+                .to_string()
+                .contains("mesh8x8_uniform_p4")
+        );
     }
 
     #[test]

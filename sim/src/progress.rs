@@ -15,8 +15,7 @@ pub fn bar(len: u64, label: &str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let pb = ProgressBar::new(len);
-    if let Ok(style) = ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {elapsed}")
-    {
+    if let Ok(style) = ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {elapsed}") {
         pb.set_style(style.progress_chars("=> "));
     }
     pb.set_message(label.to_string());

@@ -17,7 +17,10 @@ fn is_root(dir: &Path) -> bool {
 
 /// The first ancestor of `start` (itself included) that contains `data/booksim`.
 pub fn find_root_from(start: &Path) -> Option<PathBuf> {
-    start.ancestors().find(|d| is_root(d)).map(Path::to_path_buf)
+    start
+        .ancestors()
+        .find(|d| is_root(d))
+        .map(Path::to_path_buf)
 }
 
 /// The repository root, or an error that says where it was looked for.

@@ -182,7 +182,15 @@ mod tests {
 
     #[test]
     fn bad_ranges_are_errors() {
-        for bad in ["x", "=1", "x=1:2", "x=0.5:0.1:0.1", "x=0:1:0", "x=a:1:0.1", "x="] {
+        for bad in [
+            "x",
+            "=1",
+            "x=1:2",
+            "x=0.5:0.1:0.1",
+            "x=0:1:0",
+            "x=a:1:0.1",
+            "x=",
+        ] {
             let e = SweepSpec::parse(bad).unwrap_err().to_string();
             assert!(e.starts_with("--sweep"), "{bad}: {e}");
         }

@@ -57,7 +57,11 @@ pub fn fmt_value(v: f64) -> String {
     }
     let a = v.abs();
     if a == 0.0 || (1e-3..1e5).contains(&a) {
-        let digits = if a == 0.0 { 0 } else { 3 - a.log10().floor() as i32 };
+        let digits = if a == 0.0 {
+            0
+        } else {
+            3 - a.log10().floor() as i32
+        };
         format!("{:.*}", digits.clamp(0, 6) as usize, v)
     } else {
         format!("{v:.3e}")
@@ -245,8 +249,20 @@ mod tests {
 
     fn ok_case(_: &Context) -> moesim_core::Result<Vec<Check>> {
         Ok(vec![
-            Check::new("latency", "cycles", 36.25, 36.5, Tolerance::Relative { frac: 0.02 }),
-            Check::new("knee", "steps", 20.0, 21.0, Tolerance::Absolute { abs: 1.0 }),
+            Check::new(
+                "latency",
+                "cycles",
+                36.25,
+                36.5,
+                Tolerance::Relative { frac: 0.02 },
+            ),
+            Check::new(
+                "knee",
+                "steps",
+                20.0,
+                21.0,
+                Tolerance::Absolute { abs: 1.0 },
+            ),
         ])
     }
     fn failing_case(_: &Context) -> moesim_core::Result<Vec<Check>> {
@@ -298,8 +314,14 @@ mod tests {
         assert!(t.contains("3 case(s) FAILED"), "{t}");
         let md = markdown(&r);
         assert!(md.contains("## ok") && md.contains("src \\| x"), "{md}");
-        assert!(md.contains("| knee | steps | 20.00 | 21.00 | +1.000 | ±1 | PASS |"), "{md}");
-        assert!(md.contains("**4 cases, 3 checks: 3 case(s) fail.**"), "{md}");
+        assert!(
+            md.contains("| knee | steps | 20.00 | 21.00 | +1.000 | ±1 | PASS |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("**4 cases, 3 checks: 3 case(s) fail.**"),
+            "{md}"
+        );
     }
 
     #[test]

@@ -145,7 +145,11 @@ pub fn routing(name: &str, topology: &str) -> Result<RoutingConfig, Problem> {
             message: format!("`{name}` is not a routing function for topology {topology}"),
             allowed: Some(format!(
                 "BookSim: {}; native kinds: {}",
-                if booksim.is_empty() { "none".to_string() } else { booksim.join(", ") },
+                if booksim.is_empty() {
+                    "none".to_string()
+                } else {
+                    booksim.join(", ")
+                },
                 p.allowed.unwrap_or_default()
             )),
         }
@@ -157,9 +161,9 @@ pub fn routing(name: &str, topology: &str) -> Result<RoutingConfig, Problem> {
 pub fn traffic_pattern(v: &str, perm_seed: u64) -> Result<TrafficPattern, Problem> {
     let (name, args) = match v.split_once('(') {
         Some((name, rest)) => {
-            let inner = rest.strip_suffix(')').ok_or_else(|| {
-                Problem::from(format!("`{v}`: missing `)` after the arguments"))
-            })?;
+            let inner = rest
+                .strip_suffix(')')
+                .ok_or_else(|| Problem::from(format!("`{v}`: missing `)` after the arguments")))?;
             (name.trim(), super::parse::split_top_level(inner))
         }
         None => (v.trim(), Vec::new()),
@@ -663,8 +667,14 @@ mod tests {
     fn routing_resolves_with_the_topology() {
         assert_eq!(routing("dor", "mesh").ok(), Some(RoutingConfig::Dor));
         assert_eq!(routing("dim_order", "mesh").ok(), Some(RoutingConfig::Dor));
-        assert_eq!(routing("dim_order", "torus").ok(), Some(RoutingConfig::TorusDor));
-        assert_eq!(routing("west_first", "mesh").ok(), Some(RoutingConfig::WestFirst));
+        assert_eq!(
+            routing("dim_order", "torus").ok(),
+            Some(RoutingConfig::TorusDor)
+        );
+        assert_eq!(
+            routing("west_first", "mesh").ok(),
+            Some(RoutingConfig::WestFirst)
+        );
         let p = routing("valiant", "mesh").err().unwrap();
         assert!(p.message.contains("valiant"), "{}", p.message);
         assert!(p.allowed.unwrap().contains("dim_order"));

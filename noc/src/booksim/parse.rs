@@ -295,7 +295,10 @@ mod tests {
     #[test]
     fn overrides() {
         let a = parse_override("injection_rate=0.3").unwrap();
-        assert_eq!((a.key.as_str(), a.value.as_str()), ("injection_rate", "0.3"));
+        assert_eq!(
+            (a.key.as_str(), a.value.as_str()),
+            ("injection_rate", "0.3")
+        );
         assert_eq!(a.origin.describe(), "command line");
         assert!(parse_override("injection_rate").is_err());
         assert!(parse_override("=3").is_err());

@@ -21,12 +21,12 @@ impl Crossbar {
         }
     }
     /// The cycle a flit granted in cycle `granted` leaves the switch.
-    #[inline]
+    #[inline(always)]
     pub fn leave_cycle(&self, granted: u64) -> u64 {
         granted + self.delay_cycles
     }
     /// Sends `f`, granted in cycle `granted`, through the switch onto channel `id`.
-    #[inline]
+    #[inline(always)]
     pub fn traverse(
         &self,
         granted: u64,

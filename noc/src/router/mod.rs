@@ -43,14 +43,14 @@ use crate::flit::{Flit, PacketSlab};
 use crate::link::{Channel, Delivery, DeliveryWheel};
 use crate::link_stats::LinkStats;
 use crossbar::Crossbar;
-use input_unit::InputUnit;
+use input_unit::InputUnits;
 use moesim_core::{Error, RouterId};
 use output_unit::OutputUnit;
 use routing_unit::RoutingUnit;
 use std::collections::VecDeque;
 use switch_allocator::SwitchAllocator;
 use vc_allocator::VcAllocator;
-use virtual_channel::{NEVER, NO_PORT, NO_VC, Route, VcState};
+use virtual_channel::{NEVER, NO_PORT, NO_VC, PendingAlloc, Route, VcState};
 
 /// The router knobs in the form the cycle loop uses (from [`RouterConfig`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,7 +111,7 @@ struct RcEntry {
 /// One router.
 pub struct Router {
     pub id: RouterId,
-    pub inputs: Vec<InputUnit>,
+    pub inputs: InputUnits,
     pub outputs: Vec<OutputUnit>,
     vca: VcAllocator,
     swa: SwitchAllocator,
@@ -120,9 +120,14 @@ pub struct Router {
     rc_queue: VecDeque<RcEntry>,
     va_queue: VecDeque<(u64, u32)>,
     sa_queue: VecDeque<(u64, u32)>,
+    /// Per VC index: multi-cycle allocation results (general path only).
+    pending: Vec<PendingAlloc>,
     sa_eval: Vec<(u32, u16)>,
     buffered: u32,
-    vcs: usize,
+    /// Whether the last step could lead to progress in the next one without a new flit or
+    /// credit arriving (a request was made, a VC waits for its ready cycle, a route is being
+    /// computed, a narrow link was busy).
+    awake: bool,
     /// VC index = `port << vshift | vc`.
     vshift: u32,
     vmask: usize,
@@ -131,40 +136,50 @@ pub struct Router {
 }
 
 impl Router {
-    /// A router with the given input and output units.
+    /// A router whose input ports are fed by `in_channels` and whose output ports are
+    /// `outputs`.
     pub fn new(
         id: RouterId,
         cfg: &RouterConfig,
-        inputs: Vec<InputUnit>,
+        in_channels: Vec<Option<u32>>,
         outputs: Vec<OutputUnit>,
     ) -> Router {
-        let p = inputs.len();
+        let p = in_channels.len();
         let vcs = cfg.num_vcs as usize;
-        let n = p * vcs;
         let vshift = vc_allocator::vc_shift(vcs);
+        let n = p << vshift;
+        let general = cfg.vc_alloc_delay > 1 || cfg.sw_alloc_delay > 1;
         Router {
             id,
-            inputs,
+            inputs: InputUnits::new(in_channels, vshift, cfg.vc_buf_size.min(u16::MAX as u32) as u16),
             outputs,
             vca: VcAllocator::new(cfg.vc_allocator, p, vcs, cfg.alloc_iters),
             swa: SwitchAllocator::new(cfg.sw_allocator, p, vcs, cfg.alloc_iters),
             xbar: Crossbar::new((cfg.st_prepare_delay + cfg.st_final_delay) as u64),
             rc_queue: VecDeque::with_capacity(n),
-            va_queue: VecDeque::with_capacity(n),
-            sa_queue: VecDeque::with_capacity(n),
-            sa_eval: Vec::with_capacity(n),
+            va_queue: VecDeque::with_capacity(if general { n } else { 0 }),
+            sa_queue: VecDeque::with_capacity(if general { n } else { 0 }),
+            pending: if general {
+                vec![PendingAlloc::default(); n]
+            } else {
+                Vec::new()
+            },
+            sa_eval: Vec::with_capacity(if general { n } else { 0 }),
             buffered: 0,
-            vcs,
+            awake: false,
             vshift,
             vmask: (1 << vshift) - 1,
             traversals: 0,
         }
     }
 
-    /// Whether the router holds flits (it must run next cycle).
+    /// Whether the router must run next cycle even if no flit or credit reaches it: it holds
+    /// flits and its last cycle made, or could have made, a request. A router whose flits are
+    /// all blocked (no credit downstream, no free output VC) sleeps until a delivery wakes it;
+    /// its next cycle would repeat the last one exactly.
     #[inline]
     pub fn has_work(&self) -> bool {
-        self.buffered > 0
+        self.buffered > 0 && self.awake
     }
 
     /// Flits in the input buffers.
@@ -176,17 +191,16 @@ impl Router {
     #[inline]
     pub fn accept_flit(&mut self, p: &RouterParams, port: usize, f: Flit, t: u64) {
         self.buffered += 1;
-        let unit = &mut self.inputs[port];
         let v = f.vc as usize;
-        let was_empty = unit.push(v, f);
-        unit.flits_in += 1;
-        let state = unit.vcs[v].state;
-        match state {
+        let was_empty = self.inputs.push(port, v, f);
+        self.inputs.flits_in[port] += 1;
+        let idx = (port << self.vshift) | v;
+        match self.inputs.vcs[idx].state {
             VcState::Idle => {
                 debug_assert!(f.is_head() && was_empty);
                 self.start_routing(p, port, v, t);
             }
-            VcState::Active if was_empty => self.inputs[port].vcs[v].sa_ready = t,
+            VcState::Active if was_empty => self.inputs.vcs[idx].sa_ready = t,
             _ => {}
         }
     }
@@ -199,7 +213,7 @@ impl Router {
 
     /// The head at the front of VC `v` of `port` starts route computation in cycle `entry`.
     fn start_routing(&mut self, p: &RouterParams, port: usize, v: usize, entry: u64) {
-        self.inputs[port].set_state(v, VcState::Routing);
+        self.inputs.set_state(port, v, VcState::Routing);
         let idx = ((port << self.vshift) | v) as u32;
         let e = if p.routing_delay == 0 {
             // Lookahead routing: the route is ready when the head is.
@@ -222,33 +236,43 @@ impl Router {
     /// Runs the cycle's pipeline stages (after this cycle's flits and credits were accepted).
     pub fn step(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
         let t = ctx.cycle;
-        self.rc_update(p, ctx);
+        if !self.rc_queue.is_empty() {
+            self.rc_update(p, ctx);
+        }
         if p.vc_alloc_delay == 1 && p.sw_alloc_delay == 1 {
-            self.allocate_single_cycle(p, ctx);
+            self.awake = self.allocate_single_cycle(p, ctx) || !self.rc_queue.is_empty();
         } else {
             self.va_evaluate(p, t);
             self.sa_evaluate(p, t);
             self.va_update(p, t);
             self.sa_update(p, ctx);
+            self.awake = true;
         }
     }
 
     /// VA and SA when both take one cycle (BookSim's defaults): the same stages and order as
     /// the general path, without keeping results pending. A VC that fails or does not bid just
     /// stays eligible for the next cycle; only the switch winners, at most one per input port,
-    /// are visited after allocation.
-    fn allocate_single_cycle(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
+    /// are visited after allocation. Returns whether the next cycle may differ from this one
+    /// without a delivery (see [`Self::has_work`]).
+    fn allocate_single_cycle(&mut self, p: &RouterParams, ctx: &mut StepCtx) -> bool {
         let t = ctx.cycle;
+        let mut waiting = false;
         let leave = self.xbar.leave_cycle(t);
+        let ports = self.inputs.ports();
         // VA evaluate.
         self.vca.begin();
-        for (port, unit) in self.inputs.iter().enumerate() {
-            let mut m = unit.vcalloc;
+        for port in 0..ports {
+            let mut m = self.inputs.vcalloc[port];
             while m != 0 {
                 let v = m.trailing_zeros() as usize;
                 m &= m - 1;
-                let vc = &unit.vcs[v];
-                if vc.va_ready > t || vc.route.port == NO_PORT {
+                let vc = &self.inputs.vcs[(port << self.vshift) | v];
+                if vc.va_ready > t {
+                    waiting = true;
+                    continue;
+                }
+                if vc.route.port == NO_PORT {
                     continue;
                 }
                 let r = vc.route;
@@ -264,20 +288,24 @@ impl Router {
         }
         // SA evaluate.
         self.swa.begin();
-        let mut bids = false;
-        for (port, unit) in self.inputs.iter().enumerate() {
-            let mut m = unit.active & unit.nonempty;
+        for port in 0..ports {
+            let mut m = self.inputs.active[port] & self.inputs.nonempty[port];
             while m != 0 {
                 let v = m.trailing_zeros() as usize;
                 m &= m - 1;
-                let vc = &unit.vcs[v];
+                let vc = &self.inputs.vcs[(port << self.vshift) | v];
                 if vc.sa_ready > t {
+                    waiting = true;
                     continue;
                 }
                 let out = &self.outputs[vc.out_port as usize];
-                if !out.vcs.is_full(vc.out_vc) && out.can_send(leave) {
+                if out.vcs.is_full(vc.out_vc) {
+                    continue;
+                }
+                if out.can_send(leave) {
                     self.swa.request(port, vc.out_port as usize, v, true);
-                    bids = true;
+                } else {
+                    waiting = true;
                 }
             }
             if !p.speculative {
@@ -285,23 +313,31 @@ impl Router {
             }
             // Speculative: bid for the switch while VC allocation is under way, if some VC of
             // the route is free and has a credit (BookSim's spec_check_elig/_cred).
-            let mut m = unit.vcalloc;
+            let mut m = self.inputs.vcalloc[port];
             while m != 0 {
                 let v = m.trailing_zeros() as usize;
                 m &= m - 1;
-                let vc = &unit.vcs[v];
-                if vc.sa_ready > t || vc.route.port == NO_PORT {
+                let vc = &self.inputs.vcs[(port << self.vshift) | v];
+                if vc.sa_ready > t {
+                    waiting = true;
+                    continue;
+                }
+                if vc.route.port == NO_PORT {
                     continue;
                 }
                 let r = vc.route;
                 let out = &self.outputs[r.port as usize];
                 let ok = out.vcs.available_mask() & !out.vcs.full_mask() & r.vc_mask();
-                if ok != 0 && out.can_send(leave) {
-                    self.swa.request(port, r.port as usize, v, false);
-                    bids = true;
+                if ok != 0 {
+                    if out.can_send(leave) {
+                        self.swa.request(port, r.port as usize, v, false);
+                    } else {
+                        waiting = true;
+                    }
                 }
             }
         }
+        let bids = !self.swa.bidders().is_empty();
         if bids {
             self.swa.allocate();
         }
@@ -314,8 +350,7 @@ impl Router {
                     continue;
                 }
                 let (port, v) = (idx >> self.vshift, idx & self.vmask);
-                let unit = &mut self.inputs[port];
-                let vc = &mut unit.vcs[v];
+                let vc = &mut self.inputs.vcs[idx];
                 let o = vc.route.port as usize;
                 debug_assert!(self.outputs[o].vcs.is_available(w));
                 self.outputs[o].vcs.take(w);
@@ -324,17 +359,17 @@ impl Router {
                 if !p.speculative {
                     vc.sa_ready = t + 1;
                 }
-                unit.set_state(v, VcState::Active);
+                self.inputs.set_state(port, v, VcState::Active);
             }
         }
         // SA update: the winners, at most one per input port, leave.
-        if !bids {
-            return;
+        if bids {
+            for k in 0..self.swa.bidders().len() {
+                let port = self.swa.bidders()[k] as usize;
+                self.switch_winner(p, ctx, port);
+            }
         }
-        for k in 0..self.swa.bidders().len() {
-            let port = self.swa.bidders()[k] as usize;
-            self.switch_winner(p, ctx, port);
-        }
+        waiting || va || bids
     }
 
     /// The VC of `port` that won the switch this cycle, if any, leaves.
@@ -344,15 +379,17 @@ impl Router {
             return;
         };
         self.swa.granted(port, v);
-        let vc = &self.inputs[port].vcs[v];
-        // A speculative winner whose VC allocation failed or went elsewhere is discarded.
-        let ok = !p.speculative
-            || (vc.state == VcState::Active
+        if p.speculative {
+            // A speculative winner whose VC allocation failed or went elsewhere is discarded.
+            let vc = &self.inputs.vcs[(port << self.vshift) | v];
+            let ok = vc.state == VcState::Active
                 && vc.out_port as usize == o
-                && !self.outputs[o].vcs.is_full(vc.out_vc));
-        if ok {
-            self.depart(p, ctx, port, v, o);
+                && !self.outputs[o].vcs.is_full(vc.out_vc);
+            if !ok {
+                return;
+            }
         }
+        self.depart(p, ctx, port, v, o);
     }
 
     fn rc_update(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
@@ -363,8 +400,9 @@ impl Router {
             }
             debug_assert_eq!(e.at, t);
             self.rc_queue.pop_front();
-            let (port, v) = (e.idx as usize >> self.vshift, e.idx as usize & self.vmask);
-            let f = self.inputs[port].front(v);
+            let idx = e.idx as usize;
+            let (port, v) = (idx >> self.vshift, idx & self.vmask);
+            let f = self.inputs.front(idx);
             let dst = ctx.packets.get(f.packet).dst;
             let r = match ctx
                 .routing
@@ -376,9 +414,8 @@ impl Router {
                     Route::NONE
                 }
             };
-            let unit = &mut self.inputs[port];
-            unit.set_state(v, VcState::VcAlloc);
-            let vc = &mut unit.vcs[v];
+            self.inputs.set_state(port, v, VcState::VcAlloc);
+            let vc = &mut self.inputs.vcs[idx];
             vc.route = r;
             vc.va_ready = e.va_from;
             if p.speculative {
@@ -389,18 +426,20 @@ impl Router {
 
     fn va_evaluate(&mut self, p: &RouterParams, t: u64) {
         self.vca.begin();
-        for port in 0..self.inputs.len() {
-            let mut m = self.inputs[port].vcalloc;
+        for port in 0..self.inputs.ports() {
+            let mut m = self.inputs.vcalloc[port];
             while m != 0 {
                 let v = m.trailing_zeros() as usize;
                 m &= m - 1;
-                let vc = &self.inputs[port].vcs[v];
-                if vc.va_ready > t || vc.va_done != NEVER || vc.route.port == NO_PORT {
+                let idx = (port << self.vshift) | v;
+                let vc = &self.inputs.vcs[idx];
+                if vc.va_ready > t || self.pending[idx].va_done != NEVER || vc.route.port == NO_PORT
+                {
                     continue;
                 }
                 let r = vc.route;
                 let free = self.outputs[r.port as usize].vcs.available_mask() & r.vc_mask();
-                self.vca.request((port << self.vshift) | v, r.port as usize, free);
+                self.vca.request(idx, r.port as usize, free);
             }
         }
         if self.vca.requesters.is_empty() {
@@ -410,9 +449,9 @@ impl Router {
         let done = t + p.vc_alloc_delay - 1;
         for k in 0..self.vca.requesters.len() {
             let idx = self.vca.requesters[k] as usize;
-            let vc = &mut self.inputs[idx >> self.vshift].vcs[idx & self.vmask];
-            vc.va_grant = self.vca.grant(idx);
-            vc.va_done = done;
+            let pa = &mut self.pending[idx];
+            pa.va_grant = self.vca.grant(idx);
+            pa.va_done = done;
             self.va_queue.push_back((done, idx as u32));
         }
     }
@@ -421,34 +460,35 @@ impl Router {
         self.swa.begin();
         self.sa_eval.clear();
         let leave = self.xbar.leave_cycle(t + p.sw_alloc_delay - 1);
-        for port in 0..self.inputs.len() {
-            let unit = &self.inputs[port];
-            let spec = if p.speculative { unit.vcalloc } else { 0 };
-            let mut m = (unit.active & unit.nonempty) | spec;
+        for port in 0..self.inputs.ports() {
+            let spec = if p.speculative {
+                self.inputs.vcalloc[port]
+            } else {
+                0
+            };
+            let mut m = (self.inputs.active[port] & self.inputs.nonempty[port]) | spec;
             while m != 0 {
                 let v = m.trailing_zeros() as usize;
                 m &= m - 1;
-                let vc = &unit.vcs[v];
-                if vc.sa_ready > t || vc.sa_done != NEVER {
+                let idx = (port << self.vshift) | v;
+                let vc = &self.inputs.vcs[idx];
+                if vc.sa_ready > t || self.pending[idx].sa_done != NEVER {
                     continue;
                 }
-                let idx = ((port << self.vshift) | v) as u32;
                 if vc.state == VcState::Active {
                     let out = &self.outputs[vc.out_port as usize];
                     if !out.vcs.is_full(vc.out_vc) && out.can_send(leave) {
                         self.swa.request(port, vc.out_port as usize, v, true);
                     }
-                    self.sa_eval.push((idx, vc.out_port));
+                    self.sa_eval.push((idx as u32, vc.out_port));
                 } else if vc.route.port != NO_PORT {
-                    // Speculative: bid for the switch while VC allocation is under way, if some
-                    // VC of the route is free and has a credit (spec_check_elig/_cred).
                     let r = vc.route;
                     let out = &self.outputs[r.port as usize];
                     let ok = out.vcs.available_mask() & !out.vcs.full_mask() & r.vc_mask();
                     if ok != 0 && out.can_send(leave) {
                         self.swa.request(port, r.port as usize, v, false);
                     }
-                    self.sa_eval.push((idx, r.port));
+                    self.sa_eval.push((idx as u32, r.port));
                 }
             }
         }
@@ -464,9 +504,9 @@ impl Router {
             if won {
                 self.swa.granted(port, v);
             }
-            let vc = &mut self.inputs[port].vcs[v];
-            vc.sa_grant = if won { o } else { NO_PORT };
-            vc.sa_done = done;
+            let pa = &mut self.pending[idx as usize];
+            pa.sa_grant = if won { o } else { NO_PORT };
+            pa.sa_done = done;
             self.sa_queue.push_back((done, idx));
         }
     }
@@ -477,11 +517,13 @@ impl Router {
                 break;
             }
             self.va_queue.pop_front();
-            let (port, v) = (idx as usize >> self.vshift, idx as usize & self.vmask);
-            let unit = &mut self.inputs[port];
-            let vc = &mut unit.vcs[v];
-            vc.va_done = NEVER;
-            let (w, r) = (vc.va_grant, vc.route);
+            let idx = idx as usize;
+            let (port, v) = (idx >> self.vshift, idx & self.vmask);
+            let pa = &mut self.pending[idx];
+            pa.va_done = NEVER;
+            let w = pa.va_grant;
+            let vc = &mut self.inputs.vcs[idx];
+            let r = vc.route;
             if w != NO_VC && self.outputs[r.port as usize].vcs.is_available(w) {
                 self.outputs[r.port as usize].vcs.take(w);
                 vc.out_port = r.port;
@@ -489,7 +531,7 @@ impl Router {
                 if !p.speculative {
                     vc.sa_ready = t + 1;
                 }
-                unit.set_state(v, VcState::Active);
+                self.inputs.set_state(port, v, VcState::Active);
             } else {
                 vc.va_ready = t + 1;
             }
@@ -504,10 +546,12 @@ impl Router {
                 break;
             }
             self.sa_queue.pop_front();
-            let (port, v) = (idx as usize >> self.vshift, idx as usize & self.vmask);
-            let vc = &mut self.inputs[port].vcs[v];
-            vc.sa_done = NEVER;
-            let o = vc.sa_grant;
+            let idx = idx as usize;
+            let (port, v) = (idx >> self.vshift, idx & self.vmask);
+            let pa = &mut self.pending[idx];
+            pa.sa_done = NEVER;
+            let o = pa.sa_grant;
+            let vc = &mut self.inputs.vcs[idx];
             // Discard grants that no longer hold: a speculative bid whose VC allocation failed
             // or went elsewhere, or (with multi-cycle allocation) a VC that has run out of
             // credits or a busy narrow link.
@@ -527,13 +571,13 @@ impl Router {
     /// The front flit of VC `v` of `port` leaves through the switch to output `o`.
     fn depart(&mut self, p: &RouterParams, ctx: &mut StepCtx, port: usize, v: usize, o: usize) {
         let t = ctx.cycle;
-        let unit = &mut self.inputs[port];
-        let f = unit.pop(v);
+        let f = self.inputs.pop(port, v);
         self.buffered -= 1;
         if f.is_head() {
             ctx.packets.get_mut(f.packet).hops += 1;
         }
-        let w = unit.vcs[v].out_vc;
+        let idx = (port << self.vshift) | v;
+        let w = self.inputs.vcs[idx].out_vc;
         let leave = self.xbar.leave_cycle(t);
         let out = &mut self.outputs[o];
         out.vcs.sending(w, f.is_tail(), p.wait_for_tail_credit);
@@ -549,7 +593,7 @@ impl Router {
                 ctx.link_stats,
             );
         }
-        if let Some(ch) = unit.channel {
+        if let Some(ch) = self.inputs.channel[port] {
             ctx.wheel.push(
                 ctx.channels[ch as usize].credit_due(t),
                 Delivery {
@@ -562,28 +606,24 @@ impl Router {
         }
         self.traversals += 1;
         ctx.moved = true;
-        if unit.vcs[v].len == 0 {
+        if self.inputs.vcs[idx].len == 0 {
             if f.is_tail() {
-                unit.set_state(v, VcState::Idle);
+                self.inputs.set_state(port, v, VcState::Idle);
             }
         } else if f.is_tail() {
             // The next packet's head starts route computation next cycle.
             self.start_routing(p, port, v, t + 1);
         } else {
-            unit.vcs[v].sa_ready = t + 1;
+            self.inputs.vcs[idx].sa_ready = t + 1;
         }
-    }
-
-    /// The number of input VCs (ports x VCs).
-    pub fn num_vcs_total(&self) -> usize {
-        self.inputs.len() * self.vcs
     }
 
     /// One line per non-empty VC: `in <port> vc <v>: <state>, <n> flits[, out <port>/<vc>]`.
     pub fn describe_buffers(&self) -> Vec<String> {
         let mut out = Vec::new();
-        for (port, unit) in self.inputs.iter().enumerate() {
-            for (v, vc) in unit.vcs.iter().enumerate() {
+        for port in 0..self.inputs.ports() {
+            for v in 0..=self.vmask {
+                let vc = &self.inputs.vcs[(port << self.vshift) | v];
                 if vc.len == 0 {
                     continue;
                 }
@@ -603,5 +643,10 @@ impl Router {
             }
         }
         out
+    }
+
+    /// Flits buffered in VC `v` of input `port`.
+    pub fn vc_len(&self, port: usize, v: usize) -> usize {
+        self.inputs.vcs[(port << self.vshift) | v].len as usize
     }
 }

@@ -3,62 +3,68 @@
 //! whether a packet holds the VC, and whether that packet's tail has been sent. Used by a router's
 //! output units and by a network interface for the router's injection port.
 
-/// Downstream VC state of one channel.
+/// The most VCs per channel.
+pub const MAX_VCS: usize = 64;
+
+/// Downstream VC state of one channel (stored inline: no pointer to follow).
 #[derive(Clone, Debug)]
 pub struct OutVcState {
-    occupancy: Vec<u16>,
-    depth: u16,
     busy: u64,
     full: u64,
     tail_sent: u64,
+    depth: u16,
+    vcs: u16,
+    occupancy: [u16; MAX_VCS],
 }
 
 impl OutVcState {
     pub fn new(num_vcs: usize, depth: u16) -> OutVcState {
+        debug_assert!(num_vcs <= MAX_VCS);
         OutVcState {
-            occupancy: vec![0; num_vcs],
-            depth,
             busy: 0,
             full: 0,
             tail_sent: 0,
+            depth,
+            vcs: num_vcs.min(MAX_VCS) as u16,
+            occupancy: [0; MAX_VCS],
         }
     }
     /// VCs not held by a packet (BookSim's `IsAvailableFor`).
-    #[inline]
+    #[inline(always)]
     pub fn available_mask(&self) -> u64 {
         !self.busy
     }
-    #[inline]
+    #[inline(always)]
     pub fn is_available(&self, vc: u8) -> bool {
         self.busy & (1 << vc) == 0
     }
     /// VCs with no free slot (BookSim's `IsFullFor`).
-    #[inline]
+    #[inline(always)]
     pub fn full_mask(&self) -> u64 {
         self.full
     }
-    #[inline]
+    #[inline(always)]
     pub fn is_full(&self, vc: u8) -> bool {
         self.full & (1 << vc) != 0
     }
     pub fn occupancy(&self, vc: u8) -> u16 {
-        self.occupancy[vc as usize]
+        self.occupancy[(vc & 63) as usize]
     }
     pub fn depth(&self) -> u16 {
         self.depth
     }
     pub fn num_vcs(&self) -> usize {
-        self.occupancy.len()
+        self.vcs as usize
     }
     /// Free slots summed over the VCs of `mask`.
     pub fn free_slots(&self, mask: u64) -> u32 {
         crate::router::allocator::bits(&[mask])
-            .filter(|&v| v < self.occupancy.len())
+            .filter(|&v| v < self.vcs as usize)
             .map(|v| (self.depth - self.occupancy[v]) as u32)
             .sum()
     }
     /// A packet takes VC `vc` (VC allocation).
-    #[inline]
+    #[inline(always)]
     pub fn take(&mut self, vc: u8) {
         debug_assert!(self.is_available(vc), "VC {vc} taken while in use");
         self.busy |= 1 << vc;
@@ -66,9 +72,9 @@ impl OutVcState {
     }
     /// A flit is sent on `vc`. Without `wait_for_tail_credit` the VC is free again as soon as the
     /// tail has been sent; with it, once the tail's credit has come back.
-    #[inline]
+    #[inline(always)]
     pub fn sending(&mut self, vc: u8, tail: bool, wait_for_tail_credit: bool) {
-        let o = &mut self.occupancy[vc as usize];
+        let o = &mut self.occupancy[(vc & 63) as usize];
         debug_assert!(*o < self.depth, "buffer overflow on VC {vc}");
         *o += 1;
         if *o >= self.depth {
@@ -82,9 +88,9 @@ impl OutVcState {
         }
     }
     /// A credit for `vc` came back.
-    #[inline]
+    #[inline(always)]
     pub fn credit(&mut self, vc: u8, wait_for_tail_credit: bool) {
-        let o = &mut self.occupancy[vc as usize];
+        let o = &mut self.occupancy[(vc & 63) as usize];
         debug_assert!(*o > 0, "credit for VC {vc} with nothing outstanding");
         *o = o.saturating_sub(1);
         self.full &= !(1 << vc);

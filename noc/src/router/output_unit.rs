@@ -37,12 +37,12 @@ impl OutputUnit {
         }
     }
     /// Whether a flit leaving the crossbar in cycle `send_at` finds the channel free.
-    #[inline]
+    #[inline(always)]
     pub fn can_send(&self, send_at: u64) -> bool {
         send_at >= self.next_send_ok
     }
     /// Books the channel for a flit sent in cycle `send_at`.
-    #[inline]
+    #[inline(always)]
     pub fn reserve(&mut self, send_at: u64) {
         debug_assert!(self.can_send(send_at));
         self.next_send_ok = send_at + self.cycles_per_flit as u64;

@@ -48,14 +48,14 @@ impl VcAllocator {
         self.shift
     }
     /// Starts a round.
-    #[inline]
+    #[inline(always)]
     pub fn begin(&mut self) {
         self.req.clear();
         self.requesters.clear();
     }
     /// Input VC `in_vc` requests the VCs of `out_vcs` (a mask) on output `out_port`. Input VCs
     /// must come in ascending order.
-    #[inline]
+    #[inline(always)]
     pub fn request(&mut self, in_vc: usize, out_port: usize, out_vcs: u64) {
         self.requesters.push(in_vc as u32);
         self.grant[in_vc] = NONE;
@@ -65,14 +65,14 @@ impl VcAllocator {
         }
     }
     /// Runs the allocator on this round's requests.
-    #[inline]
+    #[inline(always)]
     pub fn allocate(&mut self) {
         if !self.req.is_empty() {
             self.alloc.allocate(&self.req, &mut self.grant);
         }
     }
     /// The output VC granted to `in_vc` this round, or [`NO_VC`].
-    #[inline]
+    #[inline(always)]
     pub fn grant(&self, in_vc: usize) -> u8 {
         match self.grant[in_vc] {
             NONE => NO_VC,

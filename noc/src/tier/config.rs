@@ -1,11 +1,11 @@
 //! The `[network.tier]` section: which tier moves the messages. The same experiment runs on each
 //! tier by changing `kind`.
 
+use super::Network;
 use super::analytic::AnalyticNetwork;
 use super::flit::FlitTier;
 use super::flow::FlowNetwork;
 use super::params::NetworkParams;
-use super::Network;
 use crate::config::{RouterConfig, RoutingConfig};
 use crate::topology::Topology;
 use moesim_core::{Error, Result};
@@ -82,12 +82,10 @@ impl TierConfig {
         if let TierConfig::Flit { router, max_cycles } = self {
             router.validate(origin)?;
             if *max_cycles == 0 {
-                return Err(Error::config(
-                    origin,
-                    "network.tier.max_cycles",
-                    "0 is out of range",
-                )
-                .allowed("an integer >= 1"));
+                return Err(
+                    Error::config(origin, "network.tier.max_cycles", "0 is out of range")
+                        .allowed("an integer >= 1"),
+                );
             }
         }
         Ok(())

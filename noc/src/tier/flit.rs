@@ -114,11 +114,13 @@ impl Network for FlitTier {
         let mut finish: Vec<Tick> = msgs.iter().map(|m| m.release).collect();
         let mut packets_left = vec![0u32; msgs.len()];
         let mut last_cycle = vec![0u64; msgs.len()];
-        let mut order: Vec<usize> = (0..msgs.len()).filter(|&i| msgs[i].src != msgs[i].dst).collect();
+        let mut order: Vec<usize> = (0..msgs.len())
+            .filter(|&i| msgs[i].src != msgs[i].dst)
+            .collect();
         order.sort_by_key(|&i| msgs[i].release);
-        let start_cycle = order
-            .first()
-            .map_or(0, |&i| clock.tick_to_cycle(clock.next_edge(msgs[i].release)).0);
+        let start_cycle = order.first().map_or(0, |&i| {
+            clock.tick_to_cycle(clock.next_edge(msgs[i].release)).0
+        });
         // Align the link windows to absolute multiples of the window, as the other tiers do.
         let w = self.window_cycles();
         net.run_until(start_cycle / w * w)?;
@@ -137,10 +139,15 @@ impl Network for FlitTier {
         let mut by_src: Vec<Vec<usize>> = vec![Vec::new(); n];
         let mut g = 0;
         while g < order.len() {
-            let c = clock.tick_to_cycle(clock.next_edge(msgs[order[g]].release)).0;
+            let c = clock
+                .tick_to_cycle(clock.next_edge(msgs[order[g]].release))
+                .0;
             let mut h = g;
             while h < order.len()
-                && clock.tick_to_cycle(clock.next_edge(msgs[order[h]].release)).0 == c
+                && clock
+                    .tick_to_cycle(clock.next_edge(msgs[order[h]].release))
+                    .0
+                    == c
             {
                 h += 1;
             }

@@ -31,6 +31,8 @@ pub struct FlowStats {
     pub resolves: u64,
     /// Flow rates computed over all events.
     pub flows_resolved: u64,
+    /// Re-solved flows whose rate changed (arrivals included).
+    pub rates_changed: u64,
 }
 
 /// The max-min fair flow tier.
@@ -196,6 +198,7 @@ impl Network for FlowNetwork {
             events: res.events,
             resolves: res.resolves,
             flows_resolved: res.flows_resolved,
+            rates_changed: res.rates_changed,
         };
         let mut finish = Vec::with_capacity(msgs.len());
         for (m, &fi) in msgs.iter().zip(&flows.of_msg) {

@@ -38,6 +38,8 @@ pub struct FluidResult {
     pub resolves: u64,
     /// Flow rates (re)computed over all events.
     pub flows_resolved: u64,
+    /// Re-solved flows whose rate changed.
+    pub rates_changed: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -90,6 +92,7 @@ struct Engine<'a> {
     events: u64,
     resolves: u64,
     resolved: u64,
+    changed: u64,
 }
 
 impl<'a> Engine<'a> {
@@ -122,6 +125,7 @@ impl<'a> Engine<'a> {
             events: 0,
             resolves: 0,
             resolved: 0,
+            changed: 0,
         }
     }
 
@@ -132,12 +136,7 @@ impl<'a> Engine<'a> {
 
     /// Books the bytes resource `k` carried since its last change.
     fn settle(&mut self, k: u32, now: f64) {
-        let ku = k as usize;
-        if self.last[ku] < now {
-            self.load
-                .add_interval(ku, self.last[ku], now, self.alloc[ku]);
-            self.last[ku] = now;
-        }
+        settle(&mut self.load, &mut self.last, &self.alloc, k as usize, now);
     }
 
     fn finish_time(&self, f: u32) -> f64 {
@@ -246,37 +245,30 @@ impl<'a> Engine<'a> {
                     .copied()
                     .filter(|&f| self.state[f as usize] == State::Active),
             );
-            let old_active = affected.len();
             affected.extend_from_slice(&arrived);
             self.order.truncate(cut);
+            // With no flow left out, every resource's capacity is free: start from it exactly.
             let full = cut == 0;
-            for i in 0..affected.len() {
-                let f = affected[i];
-                let old = if i < old_active {
-                    self.rate[f as usize]
-                } else {
-                    0.0
-                };
-                for &k in self.path(f) {
-                    self.settle(k, now);
-                    if full {
-                        self.alloc[k as usize] = 0.0;
-                    } else {
-                        self.alloc[k as usize] -= old;
-                    }
-                }
-            }
             solved.clear();
-            let (cap, alloc, paths, flows) = (self.cap, &self.alloc, self.paths, self.flows);
+            let (cap, paths, flows, rate) = (self.cap, self.paths, self.flows, &self.rate);
+            let (alloc, last, load) = (&self.alloc, &mut self.last, &mut self.load);
             self.filling.solve(
                 &affected,
                 |f| {
                     let fl = &flows[f as usize];
                     &paths[fl.path_start as usize..(fl.path_start + fl.path_len) as usize]
                 },
-                |k| cap[k as usize] - alloc[k as usize],
+                |f| if full { 0.0 } else { rate[f as usize] },
+                |k| {
+                    let ku = k as usize;
+                    settle(load, last, alloc, ku, now);
+                    if full { cap[ku] } else { cap[ku] - alloc[ku] }
+                },
                 &mut solved,
             );
+            for (k, left) in self.filling.touched() {
+                self.alloc[k as usize] = self.cap[k as usize] - left;
+            }
             // Ties are frozen in one pass; keep the order sorted for the next threshold cut.
             solved.sort_by(|a, b| a.1.total_cmp(&b.1));
             self.resolved += solved.len() as u64;
@@ -289,13 +281,11 @@ impl<'a> Engine<'a> {
                     )));
                 }
                 self.order.push(f);
-                for &k in self.path(f) {
-                    self.alloc[k as usize] += r;
-                }
                 let fresh = self.rate[fu] == 0.0;
                 if !fresh && self.rate[fu] == r {
                     continue;
                 }
+                self.changed += 1;
                 if fresh {
                     self.seg_start[fu] = self.flows[fu].release_ps as f64;
                     self.seg_left[fu] = self.flows[fu].bytes;
@@ -315,7 +305,16 @@ impl<'a> Engine<'a> {
             events: self.events,
             resolves: self.resolves,
             flows_resolved: self.resolved,
+            rates_changed: self.changed,
         })
+    }
+}
+
+/// Books the bytes resource `k` carried at rate `alloc[k]` since `last[k]`.
+fn settle(load: &mut LinkLoad, last: &mut [f64], alloc: &[f64], k: usize, now: f64) {
+    if last[k] < now {
+        load.add_interval(k, last[k], now, alloc[k]);
+        last[k] = now;
     }
 }
 

@@ -72,13 +72,16 @@ impl Filling {
     }
 
     /// Max-min fair rates of `flows` (caller's ids). `path(f)` lists the resources flow `f`
-    /// crosses (non-empty); `free(k)` is the capacity of resource `k` left to these flows (called
-    /// once per resource they touch). Appends `(flow, rate)` to `out` in freeze order: rates are
-    /// non-decreasing up to the 1e-12 tie margin.
+    /// crosses (non-empty); `held(f)` is the rate `f` holds now (0 for a new flow); `free(k)` is
+    /// the capacity of resource `k` not held by anyone, called once per resource the flows touch,
+    /// on first touch. The capacity available to the flows on `k` is `free(k)` plus what they
+    /// hold there. Appends `(flow, rate)` to `out` in freeze order: rates are non-decreasing up
+    /// to the 1e-12 tie margin. [`Filling::touched`] then gives what each resource has left.
     pub fn solve<'p>(
         &mut self,
         flows: &[u32],
         path: impl Fn(u32) -> &'p [u32],
+        held: impl Fn(u32) -> f64,
         mut free: impl FnMut(u32) -> f64,
         out: &mut Vec<(u32, f64)>,
     ) {
@@ -86,7 +89,9 @@ impl Filling {
         let epoch = self.epoch;
         self.res_ids.clear();
         self.count.clear();
+        self.residual.clear();
         for &f in flows {
+            let h = held(f);
             for &k in path(f) {
                 let ku = k as usize;
                 if self.stamp[ku] != epoch {
@@ -94,9 +99,15 @@ impl Filling {
                     self.local[ku] = self.res_ids.len() as u32;
                     self.res_ids.push(k);
                     self.count.push(0);
+                    self.residual.push(free(k));
                 }
-                self.count[self.local[ku] as usize] += 1;
+                let j = self.local[ku] as usize;
+                self.count[j] += 1;
+                self.residual[j] += h;
             }
+        }
+        for r in &mut self.residual {
+            *r = r.max(0.0);
         }
         let nres = self.res_ids.len();
         self.start.clear();
@@ -117,10 +128,6 @@ impl Filling {
                 self.members[self.fill[j] as usize] = i as u32;
                 self.fill[j] += 1;
             }
-        }
-        self.residual.clear();
-        for j in 0..nres {
-            self.residual.push(free(self.res_ids[j]).max(0.0));
         }
         self.frozen.clear();
         self.frozen.resize(flows.len(), false);
@@ -162,6 +169,16 @@ impl Filling {
     }
 }
 
+impl Filling {
+    /// After [`Filling::solve`]: every resource the flows touched, with the capacity left on it.
+    pub fn touched(&self) -> impl Iterator<Item = (u32, f64)> + '_ {
+        self.res_ids
+            .iter()
+            .zip(&self.residual)
+            .map(|(&k, &r)| (k, r.max(0.0)))
+    }
+}
+
 /// Max-min fair rates for flows crossing `paths` (resource indices) over resources of
 /// `capacity`. Flows with an empty path get `f64::INFINITY`.
 pub fn max_min_rates(capacity: &[f64], paths: &[Vec<u32>]) -> Vec<f64> {
@@ -174,6 +191,7 @@ pub fn max_min_rates(capacity: &[f64], paths: &[Vec<u32>]) -> Vec<f64> {
     fill.solve(
         &flows,
         |f| paths[f as usize].as_slice(),
+        |_| 0.0,
         |k| capacity[k as usize],
         &mut out,
     );

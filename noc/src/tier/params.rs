@@ -131,9 +131,9 @@ impl NetworkParams {
     /// Endpoint channel bandwidth in bytes per picosecond, `None` when unlimited.
     pub fn endpoint_bytes_per_ps(&self) -> Option<f64> {
         match self.endpoint {
-            EndpointBandwidth::FlitsPerCycle { flits_per_cycle } => Some(
-                flits_per_cycle as f64 * self.flit_bytes as f64 / self.clock.period_ps as f64,
-            ),
+            EndpointBandwidth::FlitsPerCycle { flits_per_cycle } => {
+                Some(flits_per_cycle as f64 * self.flit_bytes as f64 / self.clock.period_ps as f64)
+            }
             EndpointBandwidth::Unlimited => None,
         }
     }
@@ -176,15 +176,24 @@ impl Default for NetworkParamsConfig {
 }
 
 fn out_of_range(origin: &str, key: &str, v: impl std::fmt::Display, allowed: &str) -> Error {
-    Error::config(origin, format!("network.params.{key}"), format!("{v} is out of range"))
-        .allowed(allowed.to_string())
+    Error::config(
+        origin,
+        format!("network.params.{key}"),
+        format!("{v} is out of range"),
+    )
+    .allowed(allowed.to_string())
 }
 
 impl NetworkParamsConfig {
     /// Validates and resolves the configuration read from `origin`.
     pub fn resolve(&self, origin: &str) -> Result<NetworkParams> {
         if !(self.clock_ghz.is_finite() && self.clock_ghz > 0.0 && self.clock_ghz <= 1000.0) {
-            return Err(out_of_range(origin, "clock_ghz", self.clock_ghz, "(0, 1000]"));
+            return Err(out_of_range(
+                origin,
+                "clock_ghz",
+                self.clock_ghz,
+                "(0, 1000]",
+            ));
         }
         let clock = ClockDomain::from_ghz(self.clock_ghz);
         let flit_bytes = match (self.flit_bytes, self.link_gbytes_per_s) {
@@ -317,7 +326,10 @@ mod tests {
             ..Default::default()
         };
         let e = both.resolve("p.toml").unwrap_err().to_string();
-        assert!(e.contains("p.toml") && e.contains("network.params.flit_bytes"), "{e}");
+        assert!(
+            e.contains("p.toml") && e.contains("network.params.flit_bytes"),
+            "{e}"
+        );
         let bad = NetworkParamsConfig {
             window_ns: 0.0,
             ..Default::default()

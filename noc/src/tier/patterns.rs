@@ -81,7 +81,10 @@ pub fn east_shift(topo: &Topology, bytes: u64) -> Vec<Message> {
             continue;
         }
         let east = topo.router_at(moesim_core::Coord::new(c.x + 1, c.y));
-        let Some(dst) = topo.terminals.iter().find(|u| u.router == east && u.port == t.port)
+        let Some(dst) = topo
+            .terminals
+            .iter()
+            .find(|u| u.router == east && u.port == t.port)
         else {
             continue;
         };

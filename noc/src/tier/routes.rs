@@ -225,8 +225,15 @@ impl RouteTable {
                 )));
             }
             self.scratch.clear();
-            self.routing
-                .route(&self.topo, router, in_port, in_vc, dst, num_vcs, &mut self.scratch);
+            self.routing.route(
+                &self.topo,
+                router,
+                in_port,
+                in_vc,
+                dst,
+                num_vcs,
+                &mut self.scratch,
+            );
             let Some(c) = self.scratch.first().copied() else {
                 self.flat.truncate(start as usize);
                 return Err(self.tier_error(format!(

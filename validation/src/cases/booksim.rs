@@ -119,7 +119,11 @@ struct Points<'a> {
 
 impl Points<'_> {
     fn rate_text(&self, i: i64) -> String {
-        format!("{:.*}", self.reference.decimals, i as f64 * self.reference.step)
+        format!(
+            "{:.*}",
+            self.reference.decimals,
+            i as f64 * self.reference.step
+        )
     }
 
     /// Runs the points of `indices` not yet run, in parallel.
@@ -133,10 +137,13 @@ impl Points<'_> {
             .par_iter()
             .map(|&i| {
                 let a = format!("injection_rate={}", self.rate_text(i));
-                let r = self.source.build(std::slice::from_ref(&a)).and_then(|mut cfg| {
-                    cfg.sim.seed = point_seed(cfg.sim.seed, &a);
-                    noc_point::run(cfg, self.source.origin(), a.clone())
-                });
+                let r = self
+                    .source
+                    .build(std::slice::from_ref(&a))
+                    .and_then(|mut cfg| {
+                        cfg.sim.seed = point_seed(cfg.sim.seed, &a);
+                        noc_point::run(cfg, self.source.origin(), a.clone())
+                    });
                 (i, r)
             })
             .collect();

@@ -7,6 +7,7 @@ pub mod gpu;
 pub mod memory;
 pub mod noc_closed_form;
 pub mod platforms;
+pub mod tiers;
 pub mod workloads;
 
 /// Every validation case, in a fixed order.
@@ -18,5 +19,6 @@ pub fn all() -> Vec<Case> {
     all.extend(gpu::cases());
     all.extend(memory::cases());
     all.extend(workloads::cases());
+    all.extend(tiers::cases());
     all
 }

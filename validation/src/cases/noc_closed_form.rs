@@ -268,7 +268,8 @@ mod tests {
             Dests::Formula(f) => *f,
             Dests::Model => unreachable!("{n} has a formula"),
         };
-        let all = |n: &str| -> Vec<Vec<(u32, f64)>> { (0..64).map(|src| formula(n)(src, s)).collect() };
+        let all =
+            |n: &str| -> Vec<Vec<(u32, f64)>> { (0..64).map(|src| formula(n)(src, s)).collect() };
         let by = |n: &str| all(n);
         // E[H] = 2 (k^2 - 1) / (3k) with self-traffic: 5.25 for k = 8; T0 = 36.25 for P = 4.
         assert!((mean_hops(&by("uniform"), s) - 5.25).abs() < 1e-12);

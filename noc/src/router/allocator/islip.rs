@@ -4,7 +4,8 @@
 //! matches made in the first iteration; `alloc_iters` iterations run. Priorities are ignored.
 
 use super::round_robin::{pick_in_block, rr_dist, rr_next};
-use super::{Allocator, NONE, OutputScratch, RequestList, groups};
+use super::round_robin::rr_pick_word;
+use super::{Allocator, MaskRequests, NONE, OutputScratch, RequestList, groups};
 
 /// The iSLIP allocator state: grant and accept pointers.
 #[derive(Clone, Debug)]
@@ -16,6 +17,8 @@ pub struct Islip {
     aptr: Vec<u32>,
     /// Outputs matched in earlier iterations of this round (by input).
     out_taken: Vec<bool>,
+    /// Mask form: per input, the outputs that granted it.
+    granted: Vec<u64>,
     grants: OutputScratch,
 }
 
@@ -28,6 +31,7 @@ impl Islip {
             gptr: vec![0; outputs],
             aptr: vec![0; inputs],
             out_taken: vec![false; outputs],
+            granted: vec![0; inputs.min(64)],
             grants: OutputScratch::new(outputs),
         }
     }
@@ -108,6 +112,56 @@ impl Allocator for Islip {
                 let g = in_match[r.input as usize];
                 if g != NONE {
                     self.out_taken[g as usize] = false;
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn allocate_masks(&mut self, req: &MaskRequests, in_match: &mut [u32]) {
+        self.masks(req, in_match)
+    }
+}
+
+impl Islip {
+    /// iSLIP on masks (at most 64 inputs and outputs).
+    #[inline]
+    fn masks(&mut self, req: &MaskRequests, in_match: &mut [u32]) {
+        let (ni, no) = (self.inputs, self.outputs);
+        let mut m = req.inputs;
+        while m != 0 {
+            let i = m.trailing_zeros() as usize;
+            m &= m - 1;
+            in_match[i] = NONE;
+        }
+        let (mut in_matched, mut out_matched) = (0u64, 0u64);
+        for iter in 0..self.iters {
+            let mut granted_inputs = 0u64;
+            let mut m = req.outputs & !out_matched;
+            while m != 0 {
+                let o = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let cand = req.by_out[o] & !in_matched;
+                if cand != 0 {
+                    let i = rr_pick_word(cand, self.gptr[o] as usize);
+                    self.granted[i] |= 1 << o;
+                    granted_inputs |= 1 << i;
+                }
+            }
+            if granted_inputs == 0 {
+                break;
+            }
+            while granted_inputs != 0 {
+                let i = granted_inputs.trailing_zeros() as usize;
+                granted_inputs &= granted_inputs - 1;
+                let g = std::mem::take(&mut self.granted[i]);
+                let o = rr_pick_word(g, self.aptr[i] as usize);
+                in_match[i] = o as u32;
+                in_matched |= 1 << i;
+                out_matched |= 1 << o;
+                if iter == 0 {
+                    self.gptr[o] = rr_next(i, ni);
+                    self.aptr[i] = rr_next(o, no);
                 }
             }
         }

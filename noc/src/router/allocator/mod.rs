@@ -148,6 +148,20 @@ impl OutputScratch {
     }
 }
 
+/// The requests of a round with at most 64 inputs and 64 outputs, as bit masks (the switch
+/// allocator of a router with up to 64 ports): row `i` of `by_in` holds the outputs input `i`
+/// wants, row `o` of `by_out` the inputs that want output `o`; `hi_*` the high-priority subset.
+#[derive(Clone, Copy, Debug)]
+pub struct MaskRequests<'a> {
+    pub by_in: &'a [u64],
+    pub hi_by_in: &'a [u64],
+    pub by_out: &'a [u64],
+    pub hi_by_out: &'a [u64],
+    /// Inputs / outputs with at least one request.
+    pub inputs: u64,
+    pub outputs: u64,
+}
+
 /// A matching allocator.
 pub trait Allocator: Send {
     /// The BookSim name (`islip`, `separable_input_first`, ...).
@@ -157,6 +171,9 @@ pub trait Allocator: Send {
     /// for every input with a request (other entries are not touched). Updates the allocator's
     /// round-robin state.
     fn allocate(&mut self, req: &RequestList, in_match: &mut [u32]);
+
+    /// The same matching for requests given as masks (at most 64 inputs and outputs).
+    fn allocate_masks(&mut self, req: &MaskRequests, in_match: &mut [u32]);
 }
 
 /// The allocator chosen by [`AllocatorKind`], dispatched statically (the cycle loop calls it
@@ -179,6 +196,13 @@ impl Allocator for AnyAllocator {
         match self {
             AnyAllocator::Islip(a) => a.allocate(req, in_match),
             AnyAllocator::Separable(a) => a.allocate(req, in_match),
+        }
+    }
+    #[inline]
+    fn allocate_masks(&mut self, req: &MaskRequests, in_match: &mut [u32]) {
+        match self {
+            AnyAllocator::Islip(a) => a.allocate_masks(req, in_match),
+            AnyAllocator::Separable(a) => a.allocate_masks(req, in_match),
         }
     }
 }
@@ -277,6 +301,63 @@ pub(crate) mod tests {
             }
         }
         m
+    }
+
+    /// The mask form of a request list (at most 64 x 64).
+    pub fn to_masks(l: &RequestList) -> [Vec<u64>; 4] {
+        let (ni, no) = (l.inputs(), l.outputs());
+        let mut m = [vec![0u64; ni], vec![0u64; ni], vec![0u64; no], vec![0u64; no]];
+        for r in l.requests() {
+            let i = r.input as usize;
+            m[0][i] |= r.mask << r.base;
+            m[1][i] |= r.high << r.base;
+            for b in bits(&[r.mask]) {
+                m[2][r.base as usize + b] |= 1 << i;
+                if r.high & (1 << b) != 0 {
+                    m[3][r.base as usize + b] |= 1 << i;
+                }
+            }
+        }
+        m
+    }
+
+    /// Both request forms give the same matchings, round after round.
+    #[test]
+    fn mask_and_list_forms_agree() {
+        let mut rng = rng_from_seed(9);
+        for kind in [
+            AllocatorKind::Islip,
+            AllocatorKind::SeparableInputFirst,
+            AllocatorKind::SeparableOutputFirst,
+        ] {
+            for (n, iters) in [(5, 1), (20, 1), (64, 2)] {
+                let (mut a, mut b) = (build(kind, n, n, iters), build(kind, n, n, iters));
+                let (mut ga, mut gb) = (vec![NONE; n], vec![NONE; n]);
+                for _ in 0..300 {
+                    let l = random_list(&mut rng, n, n, 0.1);
+                    let m = to_masks(&l);
+                    let or = |v: &Vec<u64>| {
+                        v.iter()
+                            .enumerate()
+                            .filter(|x| *x.1 != 0)
+                            .fold(0u64, |a, (k, _)| a | 1 << k)
+                    };
+                    let req = MaskRequests {
+                        by_in: &m[0],
+                        hi_by_in: &m[1],
+                        by_out: &m[2],
+                        hi_by_out: &m[3],
+                        inputs: or(&m[0]),
+                        outputs: or(&m[2]),
+                    };
+                    a.allocate(&l, &mut ga);
+                    b.allocate_masks(&req, &mut gb);
+                    for (i, _) in groups(l.requests()) {
+                        assert_eq!(ga[i], gb[i], "{kind:?} {n}");
+                    }
+                }
+            }
+        }
     }
 
     /// Every allocator returns a matching: no output twice, only requested pairs.

@@ -8,6 +8,15 @@ pub fn rr_dist(x: usize, ptr: usize, n: usize) -> usize {
     if x >= ptr { x - ptr } else { x + n - ptr }
 }
 
+/// The first set bit of `word` at or after `ptr` (wrapping; `ptr >= 64` wraps to the lowest);
+/// `word` must be non-zero.
+#[inline]
+pub fn rr_pick_word(word: u64, ptr: usize) -> usize {
+    debug_assert!(word != 0);
+    let hi = if ptr < 64 { word & (!0u64 << ptr) } else { 0 };
+    (if hi != 0 { hi } else { word }).trailing_zeros() as usize
+}
+
 /// The position after `i` among `n`.
 #[inline]
 pub fn rr_next(i: usize, n: usize) -> u32 {

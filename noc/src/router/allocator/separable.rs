@@ -7,7 +7,8 @@
 //! low-priority ones in every arbiter; round-robin breaks ties. One pass, as in BookSim.
 
 use super::round_robin::{rank, rr_dist};
-use super::{Allocator, NONE, OutputScratch, RequestList, RoundRobinArbiter, groups};
+use super::round_robin::rr_pick_word;
+use super::{Allocator, MaskRequests, NONE, OutputScratch, RequestList, RoundRobinArbiter, groups};
 
 /// Which side arbitrates first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +26,9 @@ pub struct Separable {
     scratch: OutputScratch,
     /// Output-first: whether the request that won each output was high priority.
     won_high: Vec<bool>,
+    /// Mask form: second-stage requests per second-stage port (all, high priority).
+    offered: Vec<u64>,
+    offered_hi: Vec<u64>,
 }
 
 impl Separable {
@@ -35,6 +39,8 @@ impl Separable {
             out_arb: vec![RoundRobinArbiter::new(inputs); outputs],
             scratch: OutputScratch::new(outputs),
             won_high: vec![false; outputs],
+            offered: vec![0; inputs.max(outputs).min(64)],
+            offered_hi: vec![0; inputs.max(outputs).min(64)],
         }
     }
 
@@ -69,6 +75,72 @@ impl Separable {
             self.out_arb[o].granted(i);
         }
         self.scratch.reset();
+    }
+
+    /// The winner among `all` (preferring `hi`) for a pointer `ptr` (mask form).
+    #[inline]
+    fn pick(hi: u64, all: u64, ptr: usize) -> usize {
+        rr_pick_word(if hi != 0 { hi } else { all }, ptr)
+    }
+
+    fn masks(&mut self, req: &MaskRequests, in_match: &mut [u32]) {
+        let mut m = req.inputs;
+        while m != 0 {
+            let i = m.trailing_zeros() as usize;
+            m &= m - 1;
+            in_match[i] = NONE;
+        }
+        let mut touched = 0u64;
+        match self.order {
+            SeparableOrder::InputFirst => {
+                let mut m = req.inputs;
+                while m != 0 {
+                    let i = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    let (all, hi) = (req.by_in[i], req.hi_by_in[i]);
+                    let o = Self::pick(hi, all, self.in_arb[i].pointer());
+                    touched |= 1 << o;
+                    self.offered[o] |= 1 << i;
+                    if hi & (1 << o) != 0 {
+                        self.offered_hi[o] |= 1 << i;
+                    }
+                }
+                while touched != 0 {
+                    let o = touched.trailing_zeros() as usize;
+                    touched &= touched - 1;
+                    let all = std::mem::take(&mut self.offered[o]);
+                    let hi = std::mem::take(&mut self.offered_hi[o]);
+                    let i = Self::pick(hi, all, self.out_arb[o].pointer());
+                    in_match[i] = o as u32;
+                    self.in_arb[i].granted(o);
+                    self.out_arb[o].granted(i);
+                }
+            }
+            SeparableOrder::OutputFirst => {
+                let mut m = req.outputs;
+                while m != 0 {
+                    let o = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    let (all, hi) = (req.by_out[o], req.hi_by_out[o]);
+                    let i = Self::pick(hi, all, self.out_arb[o].pointer());
+                    touched |= 1 << i;
+                    self.offered[i] |= 1 << o;
+                    if hi & (1 << i) != 0 {
+                        self.offered_hi[i] |= 1 << o;
+                    }
+                }
+                while touched != 0 {
+                    let i = touched.trailing_zeros() as usize;
+                    touched &= touched - 1;
+                    let all = std::mem::take(&mut self.offered[i]);
+                    let hi = std::mem::take(&mut self.offered_hi[i]);
+                    let o = Self::pick(hi, all, self.in_arb[i].pointer());
+                    in_match[i] = o as u32;
+                    self.in_arb[i].granted(o);
+                    self.out_arb[o].granted(i);
+                }
+            }
+        }
     }
 
     fn output_first(&mut self, req: &RequestList, in_match: &mut [u32]) {
@@ -134,6 +206,11 @@ impl Allocator for Separable {
             SeparableOrder::InputFirst => self.input_first(req, in_match),
             SeparableOrder::OutputFirst => self.output_first(req, in_match),
         }
+    }
+
+    #[inline]
+    fn allocate_masks(&mut self, req: &MaskRequests, in_match: &mut [u32]) {
+        self.masks(req, in_match)
     }
 }
 
