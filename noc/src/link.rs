@@ -155,7 +155,9 @@ impl DeliveryWheel {
     pub fn iter_due(&self, now: u64) -> impl Iterator<Item = (u64, &Delivery)> + '_ {
         (0..=self.mask).flat_map(move |d| {
             let c = now + d;
-            self.slots[(c & self.mask) as usize].iter().map(move |x| (c, x))
+            self.slots[(c & self.mask) as usize]
+                .iter()
+                .map(move |x| (c, x))
         })
     }
 }
@@ -197,7 +199,10 @@ mod tests {
         w.push(9, d(3));
         assert_eq!(w.len(), 3);
         assert!(!w.has_due(8) && w.has_due(9));
-        assert_eq!(w.iter_due(7).map(|(c, _)| c).collect::<Vec<_>>(), vec![7, 7, 9]);
+        assert_eq!(
+            w.iter_due(7).map(|(c, _)| c).collect::<Vec<_>>(),
+            vec![7, 7, 9]
+        );
         let v = w.take(7);
         assert_eq!(v.iter().map(|x| x.channel).collect::<Vec<_>>(), vec![1, 2]);
         w.restore(7, v);

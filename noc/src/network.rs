@@ -24,8 +24,8 @@
 //! [`crate::sim`]). Delivered external packets are collected for [`FlitNetwork::drain_delivered`].
 
 use crate::config::RouterConfig;
-use crate::flit::{Packet, PacketSlab};
 use crate::flit::Flit;
+use crate::flit::{Packet, PacketSlab};
 use crate::link::{Channel, Delivery, DeliveryWheel, Endpoint};
 use crate::link_stats::LinkStats;
 use crate::network_interface::NetworkInterface;
@@ -388,8 +388,7 @@ impl FlitNetwork {
     /// flits are in flight and none has moved for the deadlock timeout.
     pub fn step(&mut self) -> Result<()> {
         let t = self.cycle;
-        if self.packets.live() > 0 && t.saturating_sub(self.last_progress) >= self.deadlock_cycles
-        {
+        if self.packets.live() > 0 && t.saturating_sub(self.last_progress) >= self.deadlock_cycles {
             return Err(self.deadlock_error());
         }
         // 1. Deliveries.

@@ -3,11 +3,11 @@
 //! "Zero-load latency"), for every pattern on 8x8 and on a non-square mesh.
 
 use moesim_core::NodeId;
+use moesim_noc::FlitNetwork;
 use moesim_noc::config::{RouterConfig, TopologyConfig, TrafficConfig, TrafficPattern};
 use moesim_noc::routing::dor::DimensionOrderRouting;
 use moesim_noc::topology::{self, Topology};
 use moesim_noc::traffic::build_pattern;
-use moesim_noc::FlitNetwork;
 
 fn mesh(x: u32, y: u32) -> Topology {
     topology::build(&TopologyConfig::mesh(x, y), "test").unwrap()
@@ -40,7 +40,8 @@ fn lone_packet(topo: &Topology, src: u32, dst: u32, flits: u32) -> (u64, u32) {
 }
 
 fn hops(topo: &Topology, s: u32, d: u32) -> u64 {
-    topo.node_coord(NodeId(s)).manhattan(topo.node_coord(NodeId(d))) as u64
+    topo.node_coord(NodeId(s))
+        .manhattan(topo.node_coord(NodeId(d))) as u64
 }
 
 #[test]

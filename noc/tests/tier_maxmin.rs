@@ -19,8 +19,11 @@ fn instance() -> impl Strategy<Value = (Vec<f64>, Vec<Vec<u32>>)> {
     })
 }
 
-/// A flow set for the engine: paths, sizes and releases.
-fn flow_set() -> impl Strategy<Value = (Vec<f64>, Vec<(Vec<u32>, f64, u64)>)> {
+/// One flow for the engine: path, bytes, release (ps).
+type FlowSpec = (Vec<u32>, f64, u64);
+
+/// A flow set for the engine: capacities and flows.
+fn flow_set() -> impl Strategy<Value = (Vec<f64>, Vec<FlowSpec>)> {
     (1usize..8).prop_flat_map(|nres| {
         (
             prop::collection::vec(0.2f64..4.0, nres),
@@ -38,7 +41,7 @@ fn flow_set() -> impl Strategy<Value = (Vec<f64>, Vec<(Vec<u32>, f64, u64)>)> {
 }
 
 /// The textbook simulator: full max-min re-solve at every event, all flows advanced every step.
-fn reference(cap: &[f64], flows: &[(Vec<u32>, f64, u64)]) -> Vec<f64> {
+fn reference(cap: &[f64], flows: &[FlowSpec]) -> Vec<f64> {
     let n = flows.len();
     let mut left: Vec<f64> = flows.iter().map(|f| f.1).collect();
     let mut end = vec![f64::NAN; n];

@@ -43,44 +43,39 @@ fn four_wafers() -> Topology {
 }
 
 fn time_flow(label: &str, topo: &Topology, msgs: &[Message]) {
-    let rf = routing::build(&RoutingConfig::Dor, topo, "speed").unwrap();
-    let mut exact = FlowNetwork::new(topo.clone(), rf, params(), true, "speed");
-    let reference = exact.simulate(msgs).unwrap();
-    for rel in [0.0, 0.02, 0.05, 0.1, 0.25] {
+    let mut reference: Option<NetworkRun> = None;
+    for rel in [0.0, 0.05, 0.1, 0.25] {
         let rf = routing::build(&RoutingConfig::Dor, topo, "speed").unwrap();
-        let net = FlowNetwork::with_idle_fraction(topo.clone(), rf, params(), true, rel, "speed");
-        time_one(&format!("{label}, idle {rel}"), net, msgs, &reference);
+        let mut net =
+            FlowNetwork::with_idle_fraction(topo.clone(), rf, params(), true, rel, "speed");
+        // The first call fills the route cache (kept across calls, as across an executor's
+        // phases); the second is timed.
+        net.simulate(msgs).unwrap();
+        let t = Instant::now();
+        let c = cpu_s();
+        let run = net.simulate(msgs).unwrap();
+        let cpu = cpu_s() - c;
+        let wall = t.elapsed().as_secs_f64();
+        let reference = reference.get_or_insert_with(|| run.clone());
+        let d = divergence(msgs, reference, &run);
+        let s = net.last_stats();
+        println!(
+            "{label}, idle_fraction {rel}: {} msgs, {} flows, {} events, {} re-solves, {} rates \
+             solved ({} changed), span {:.3} us ({:+.3} % vs exact, mean msg {:.3} %), cpu {:.1} \
+             ms, wall {:.1} ms",
+            msgs.len(),
+            s.flows,
+            s.events,
+            s.resolves,
+            s.flows_resolved,
+            s.rates_changed,
+            run.makespan.as_us(),
+            d.span_rel * 100.0,
+            d.mean_abs_rel * 100.0,
+            cpu * 1e3,
+            wall * 1e3
+        );
     }
-}
-
-fn time_one(label: &str, mut net: FlowNetwork, msgs: &[Message], reference: &NetworkRun) {
-    let run = net.simulate(msgs).unwrap();
-    let d = divergence(msgs, reference, &run);
-    let reps = 2;
-    let t = Instant::now();
-    let c = cpu_s();
-    let mut span = Tick::ZERO;
-    for _ in 0..reps {
-        span = net.simulate(msgs).unwrap().makespan;
-    }
-    let wall = t.elapsed().as_secs_f64() / reps as f64;
-    let cpu = (cpu_s() - c) / reps as f64;
-    let s = net.last_stats();
-    println!(
-        "{label}: {} msgs, {} flows, {} events, {} re-solves, {} rates solved ({} changed), span {:.3} us \
-         ({:+.3} % vs exact, mean msg {:.3} %), cpu {:.2} ms, wall {:.2} ms",
-        msgs.len(),
-        s.flows,
-        s.events,
-        s.resolves,
-        s.flows_resolved,
-        s.rates_changed,
-        span.as_us(),
-        d.span_rel * 100.0,
-        d.mean_abs_rel * 100.0,
-        cpu * 1e3,
-        wall * 1e3
-    );
 }
 
 #[test]

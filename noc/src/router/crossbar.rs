@@ -70,7 +70,14 @@ mod tests {
         );
         let mut wheel = DeliveryWheel::new(8);
         let mut stats = LinkStats::new(1, 10, 0);
-        x.traverse(5, 0, &chan, Flit::new(1, true, true, 0), &mut wheel, &mut stats);
+        x.traverse(
+            5,
+            0,
+            &chan,
+            Flit::new(1, true, true, 0),
+            &mut wheel,
+            &mut stats,
+        );
         // leaves in 7, read by the next router in 7 + 1 + 1.
         assert!(wheel.has_due(9));
         assert_eq!(stats.total_flits[0], 1);

@@ -100,14 +100,6 @@ pub struct StepCtx<'a> {
     pub error: Option<Error>,
 }
 
-/// A pending route computation: due cycle, input VC, first cycle of VC allocation.
-#[derive(Clone, Copy, Debug)]
-struct RcEntry {
-    at: u64,
-    idx: u32,
-    va_from: u64,
-}
-
 /// One router.
 pub struct Router {
     pub id: RouterId,
@@ -117,7 +109,7 @@ pub struct Router {
     swa: SwitchAllocator,
     xbar: Crossbar,
     /// Pending stage completions, in cycle order.
-    rc_queue: VecDeque<RcEntry>,
+    rc_queue: VecDeque<(u64, u32)>,
     va_queue: VecDeque<(u64, u32)>,
     sa_queue: VecDeque<(u64, u32)>,
     /// Per VC index: multi-cycle allocation results (general path only).
@@ -125,7 +117,7 @@ pub struct Router {
     sa_eval: Vec<(u32, u16)>,
     buffered: u32,
     /// Whether the last step could lead to progress in the next one without a new flit or
-    /// credit arriving (a request was made, a VC waits for its ready cycle, a route is being
+    /// credit arriving (a request was made, a VC waits for the next cycle, a route is being
     /// computed, a narrow link was busy).
     awake: bool,
     /// VC index = `port << vshift | vc`.
@@ -149,9 +141,10 @@ impl Router {
         let vshift = vc_allocator::vc_shift(vcs);
         let n = p << vshift;
         let general = cfg.vc_alloc_delay > 1 || cfg.sw_alloc_delay > 1;
+        let depth = cfg.vc_buf_size.min(u16::MAX as u32) as u16;
         Router {
             id,
-            inputs: InputUnits::new(in_channels, vshift, cfg.vc_buf_size.min(u16::MAX as u32) as u16),
+            inputs: InputUnits::new(in_channels, vshift, depth),
             outputs,
             vca: VcAllocator::new(cfg.vc_allocator, p, vcs, cfg.alloc_iters),
             swa: SwitchAllocator::new(cfg.sw_allocator, p, vcs, cfg.alloc_iters),
@@ -194,14 +187,9 @@ impl Router {
         let v = f.vc as usize;
         let was_empty = self.inputs.push(port, v, f);
         self.inputs.flits_in[port] += 1;
-        let idx = (port << self.vshift) | v;
-        match self.inputs.vcs[idx].state {
-            VcState::Idle => {
-                debug_assert!(f.is_head() && was_empty);
-                self.start_routing(p, port, v, t);
-            }
-            VcState::Active if was_empty => self.inputs.vcs[idx].sa_ready = t,
-            _ => {}
+        if self.inputs.state[(port << self.vshift) | v] == VcState::Idle {
+            debug_assert!(f.is_head() && was_empty);
+            self.start_routing(p, port, v, t);
         }
     }
 
@@ -212,39 +200,36 @@ impl Router {
     }
 
     /// The head at the front of VC `v` of `port` starts route computation in cycle `entry`.
+    /// With `routing_delay = d >= 1` the route is computed in cycle `entry + d - 1`, after that
+    /// cycle's allocations were evaluated, so VA starts in `entry + d`; with `d = 0` (lookahead
+    /// routing) it is computed before the allocations of `entry`.
+    #[inline]
     fn start_routing(&mut self, p: &RouterParams, port: usize, v: usize, entry: u64) {
         self.inputs.set_state(port, v, VcState::Routing);
         let idx = ((port << self.vshift) | v) as u32;
-        let e = if p.routing_delay == 0 {
-            // Lookahead routing: the route is ready when the head is.
-            RcEntry {
-                at: entry,
-                idx,
-                va_from: entry,
-            }
-        } else {
-            let at = entry + p.routing_delay - 1;
-            RcEntry {
-                at,
-                idx,
-                va_from: at + 1,
-            }
-        };
-        self.rc_queue.push_back(e);
+        let at = (entry + p.routing_delay).saturating_sub(1).max(entry);
+        self.rc_queue.push_back((at, idx));
     }
 
-    /// Runs the cycle's pipeline stages (after this cycle's flits and credits were accepted).
+    /// Runs the cycle's pipeline stages (after this cycle's flits and credits were accepted):
+    /// BookSim's order, route computation taking effect between the allocators' evaluate and
+    /// update halves (before them with lookahead routing).
     pub fn step(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
         let t = ctx.cycle;
-        if !self.rc_queue.is_empty() {
-            self.rc_update(p, ctx);
+        let lookahead = p.routing_delay == 0;
+        if lookahead && !self.rc_queue.is_empty() {
+            self.rc_update(ctx);
         }
         if p.vc_alloc_delay == 1 && p.sw_alloc_delay == 1 {
-            self.awake = self.allocate_single_cycle(p, ctx) || !self.rc_queue.is_empty();
+            let busy = self.allocate_single_cycle(p, ctx);
+            self.awake = busy || !self.rc_queue.is_empty();
         } else {
             self.va_evaluate(p, t);
             self.sa_evaluate(p, t);
-            self.va_update(p, t);
+            if !lookahead {
+                self.rc_update(ctx);
+            }
+            self.va_update(t);
             self.sa_update(p, ctx);
             self.awake = true;
         }
@@ -253,32 +238,34 @@ impl Router {
     /// VA and SA when both take one cycle (BookSim's defaults): the same stages and order as
     /// the general path, without keeping results pending. A VC that fails or does not bid just
     /// stays eligible for the next cycle; only the switch winners, at most one per input port,
-    /// are visited after allocation. Returns whether the next cycle may differ from this one
-    /// without a delivery (see [`Self::has_work`]).
+    /// are visited after allocation. Returns whether a request was made, or a VC waits for the
+    /// next cycle or a busy narrow link (the next cycle may then differ from this one, see
+    /// [`Self::has_work`]).
     fn allocate_single_cycle(&mut self, p: &RouterParams, ctx: &mut StepCtx) -> bool {
         let t = ctx.cycle;
-        let mut waiting = false;
         let leave = self.xbar.leave_cycle(t);
-        let ports = self.inputs.ports();
+        // A narrow link busy this cycle may be free the next: the router must not sleep.
+        let mut waiting = false;
         // VA evaluate.
         self.vca.begin();
-        for port in 0..ports {
-            let mut m = self.inputs.vcalloc[port];
-            while m != 0 {
-                let v = m.trailing_zeros() as usize;
-                m &= m - 1;
-                let vc = &self.inputs.vcs[(port << self.vshift) | v];
-                if vc.va_ready > t {
-                    waiting = true;
-                    continue;
-                }
-                if vc.route.port == NO_PORT {
-                    continue;
-                }
-                let r = vc.route;
-                let free = self.outputs[r.port as usize].vcs.available_mask() & r.vc_mask();
-                if free != 0 {
-                    self.vca.request((port << self.vshift) | v, r.port as usize, free);
+        for pw in 0..self.inputs.va_ports().len() {
+            let mut pm = self.inputs.va_ports()[pw];
+            while pm != 0 {
+                let port = pw * 64 + pm.trailing_zeros() as usize;
+                pm &= pm - 1;
+                let mut m = self.inputs.vcalloc[port];
+                while m != 0 {
+                    let v = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    let idx = (port << self.vshift) | v;
+                    let r = self.inputs.route[idx];
+                    if r.port == NO_PORT {
+                        continue;
+                    }
+                    let free = self.outputs[r.port as usize].vcs.available_mask() & r.vc_mask();
+                    if free != 0 {
+                        self.vca.request(idx, r.port as usize, free);
+                    }
                 }
             }
         }
@@ -288,51 +275,51 @@ impl Router {
         }
         // SA evaluate.
         self.swa.begin();
-        for port in 0..ports {
-            let mut m = self.inputs.active[port] & self.inputs.nonempty[port];
-            while m != 0 {
-                let v = m.trailing_zeros() as usize;
-                m &= m - 1;
-                let vc = &self.inputs.vcs[(port << self.vshift) | v];
-                if vc.sa_ready > t {
-                    waiting = true;
-                    continue;
-                }
-                let out = &self.outputs[vc.out_port as usize];
-                if out.vcs.is_full(vc.out_vc) {
-                    continue;
-                }
-                if out.can_send(leave) {
-                    self.swa.request(port, vc.out_port as usize, v, true);
-                } else {
-                    waiting = true;
-                }
+        for pw in 0..self.inputs.sa_ports().len() {
+            let mut pm = self.inputs.sa_ports()[pw];
+            if p.speculative {
+                pm |= self.inputs.va_ports()[pw];
             }
-            if !p.speculative {
-                continue;
-            }
-            // Speculative: bid for the switch while VC allocation is under way, if some VC of
-            // the route is free and has a credit (BookSim's spec_check_elig/_cred).
-            let mut m = self.inputs.vcalloc[port];
-            while m != 0 {
-                let v = m.trailing_zeros() as usize;
-                m &= m - 1;
-                let vc = &self.inputs.vcs[(port << self.vshift) | v];
-                if vc.sa_ready > t {
-                    waiting = true;
-                    continue;
-                }
-                if vc.route.port == NO_PORT {
-                    continue;
-                }
-                let r = vc.route;
-                let out = &self.outputs[r.port as usize];
-                let ok = out.vcs.available_mask() & !out.vcs.full_mask() & r.vc_mask();
-                if ok != 0 {
+            while pm != 0 {
+                let port = pw * 64 + pm.trailing_zeros() as usize;
+                pm &= pm - 1;
+                let mut m = self.inputs.active[port] & self.inputs.nonempty[port];
+                while m != 0 {
+                    let v = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    let idx = (port << self.vshift) | v;
+                    let o = self.inputs.out_port[idx] as usize;
+                    let out = &self.outputs[o];
+                    if out.vcs.is_full(self.inputs.out_vc[idx]) {
+                        continue;
+                    }
                     if out.can_send(leave) {
-                        self.swa.request(port, r.port as usize, v, false);
+                        self.swa.request(port, o, v, true);
                     } else {
                         waiting = true;
+                    }
+                }
+                if !p.speculative {
+                    continue;
+                }
+                // Speculative: bid for the switch while VC allocation is under way, if some VC of
+                // the route is free and has a credit (BookSim's spec_check_elig/_cred).
+                let mut m = self.inputs.vcalloc[port];
+                while m != 0 {
+                    let v = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    let r = self.inputs.route[(port << self.vshift) | v];
+                    if r.port == NO_PORT {
+                        continue;
+                    }
+                    let out = &self.outputs[r.port as usize];
+                    let ok = out.vcs.available_mask() & !out.vcs.full_mask() & r.vc_mask();
+                    if ok != 0 {
+                        if out.can_send(leave) {
+                            self.swa.request(port, r.port as usize, v, false);
+                        } else {
+                            waiting = true;
+                        }
                     }
                 }
             }
@@ -340,6 +327,10 @@ impl Router {
         let bids = !self.swa.bidders().is_empty();
         if bids {
             self.swa.allocate();
+        }
+        // RC update: heads routed now enter VA next cycle.
+        if p.routing_delay > 0 && !self.rc_queue.is_empty() {
+            waiting |= self.rc_update(ctx);
         }
         // VA update.
         if va {
@@ -349,17 +340,7 @@ impl Router {
                 if w == NO_VC {
                     continue;
                 }
-                let (port, v) = (idx >> self.vshift, idx & self.vmask);
-                let vc = &mut self.inputs.vcs[idx];
-                let o = vc.route.port as usize;
-                debug_assert!(self.outputs[o].vcs.is_available(w));
-                self.outputs[o].vcs.take(w);
-                vc.out_port = o as u16;
-                vc.out_vc = w;
-                if !p.speculative {
-                    vc.sa_ready = t + 1;
-                }
-                self.inputs.set_state(port, v, VcState::Active);
+                self.take_output_vc(idx, w);
             }
         }
         // SA update: the winners, at most one per input port, leave.
@@ -369,7 +350,20 @@ impl Router {
                 self.switch_winner(p, ctx, port);
             }
         }
-        waiting || va || bids
+        va || bids || waiting
+    }
+
+    /// Input VC `idx` takes output VC `w` of its route's port and becomes active (it bids for
+    /// the switch from the next cycle on).
+    #[inline]
+    fn take_output_vc(&mut self, idx: usize, w: u8) {
+        let (port, v) = (idx >> self.vshift, idx & self.vmask);
+        let o = self.inputs.route[idx].port as usize;
+        debug_assert!(self.outputs[o].vcs.is_available(w));
+        self.outputs[o].vcs.take(w);
+        self.inputs.out_port[idx] = o as u16;
+        self.inputs.out_vc[idx] = w;
+        self.inputs.set_state(port, v, VcState::Active);
     }
 
     /// The VC of `port` that won the switch this cycle, if any, leaves.
@@ -381,10 +375,10 @@ impl Router {
         self.swa.granted(port, v);
         if p.speculative {
             // A speculative winner whose VC allocation failed or went elsewhere is discarded.
-            let vc = &self.inputs.vcs[(port << self.vshift) | v];
-            let ok = vc.state == VcState::Active
-                && vc.out_port as usize == o
-                && !self.outputs[o].vcs.is_full(vc.out_vc);
+            let idx = (port << self.vshift) | v;
+            let ok = self.inputs.state[idx] == VcState::Active
+                && self.inputs.out_port[idx] as usize == o
+                && !self.outputs[o].vcs.is_full(self.inputs.out_vc[idx]);
             if !ok {
                 return;
             }
@@ -392,15 +386,17 @@ impl Router {
         self.depart(p, ctx, port, v, o);
     }
 
-    fn rc_update(&mut self, p: &RouterParams, ctx: &mut StepCtx) {
+    /// Routes the heads whose route computation ends this cycle; returns whether any did.
+    fn rc_update(&mut self, ctx: &mut StepCtx) -> bool {
         let t = ctx.cycle;
-        while let Some(&e) = self.rc_queue.front() {
-            if e.at > t {
+        let mut any = false;
+        while let Some(&(at, idx)) = self.rc_queue.front() {
+            if at > t {
                 break;
             }
-            debug_assert_eq!(e.at, t);
+            debug_assert_eq!(at, t);
             self.rc_queue.pop_front();
-            let idx = e.idx as usize;
+            let idx = idx as usize;
             let (port, v) = (idx >> self.vshift, idx & self.vmask);
             let f = self.inputs.front(idx);
             let dst = ctx.packets.get(f.packet).dst;
@@ -414,14 +410,11 @@ impl Router {
                     Route::NONE
                 }
             };
+            self.inputs.route[idx] = r;
             self.inputs.set_state(port, v, VcState::VcAlloc);
-            let vc = &mut self.inputs.vcs[idx];
-            vc.route = r;
-            vc.va_ready = e.va_from;
-            if p.speculative {
-                vc.sa_ready = e.va_from;
-            }
+            any = true;
         }
+        any
     }
 
     fn va_evaluate(&mut self, p: &RouterParams, t: u64) {
@@ -432,12 +425,10 @@ impl Router {
                 let v = m.trailing_zeros() as usize;
                 m &= m - 1;
                 let idx = (port << self.vshift) | v;
-                let vc = &self.inputs.vcs[idx];
-                if vc.va_ready > t || self.pending[idx].va_done != NEVER || vc.route.port == NO_PORT
-                {
+                let r = self.inputs.route[idx];
+                if self.pending[idx].va_done != NEVER || r.port == NO_PORT {
                     continue;
                 }
-                let r = vc.route;
                 let free = self.outputs[r.port as usize].vcs.available_mask() & r.vc_mask();
                 self.vca.request(idx, r.port as usize, free);
             }
@@ -471,18 +462,21 @@ impl Router {
                 let v = m.trailing_zeros() as usize;
                 m &= m - 1;
                 let idx = (port << self.vshift) | v;
-                let vc = &self.inputs.vcs[idx];
-                if vc.sa_ready > t || self.pending[idx].sa_done != NEVER {
+                if self.pending[idx].sa_done != NEVER {
                     continue;
                 }
-                if vc.state == VcState::Active {
-                    let out = &self.outputs[vc.out_port as usize];
-                    if !out.vcs.is_full(vc.out_vc) && out.can_send(leave) {
-                        self.swa.request(port, vc.out_port as usize, v, true);
+                if self.inputs.state[idx] == VcState::Active {
+                    let o = self.inputs.out_port[idx];
+                    let out = &self.outputs[o as usize];
+                    if !out.vcs.is_full(self.inputs.out_vc[idx]) && out.can_send(leave) {
+                        self.swa.request(port, o as usize, v, true);
                     }
-                    self.sa_eval.push((idx as u32, vc.out_port));
-                } else if vc.route.port != NO_PORT {
-                    let r = vc.route;
+                    self.sa_eval.push((idx as u32, o));
+                } else {
+                    let r = self.inputs.route[idx];
+                    if r.port == NO_PORT {
+                        continue;
+                    }
                     let out = &self.outputs[r.port as usize];
                     let ok = out.vcs.available_mask() & !out.vcs.full_mask() & r.vc_mask();
                     if ok != 0 && out.can_send(leave) {
@@ -511,29 +505,19 @@ impl Router {
         }
     }
 
-    fn va_update(&mut self, p: &RouterParams, t: u64) {
+    fn va_update(&mut self, t: u64) {
         while let Some(&(at, idx)) = self.va_queue.front() {
             if at > t {
                 break;
             }
             self.va_queue.pop_front();
             let idx = idx as usize;
-            let (port, v) = (idx >> self.vshift, idx & self.vmask);
             let pa = &mut self.pending[idx];
             pa.va_done = NEVER;
             let w = pa.va_grant;
-            let vc = &mut self.inputs.vcs[idx];
-            let r = vc.route;
-            if w != NO_VC && self.outputs[r.port as usize].vcs.is_available(w) {
-                self.outputs[r.port as usize].vcs.take(w);
-                vc.out_port = r.port;
-                vc.out_vc = w;
-                if !p.speculative {
-                    vc.sa_ready = t + 1;
-                }
-                self.inputs.set_state(port, v, VcState::Active);
-            } else {
-                vc.va_ready = t + 1;
+            let o = self.inputs.route[idx].port as usize;
+            if w != NO_VC && self.outputs[o].vcs.is_available(w) {
+                self.take_output_vc(idx, w);
             }
         }
     }
@@ -551,17 +535,17 @@ impl Router {
             let pa = &mut self.pending[idx];
             pa.sa_done = NEVER;
             let o = pa.sa_grant;
-            let vc = &mut self.inputs.vcs[idx];
             // Discard grants that no longer hold: a speculative bid whose VC allocation failed
             // or went elsewhere, or (with multi-cycle allocation) a VC that has run out of
             // credits or a busy narrow link.
             let ok = o != NO_PORT
-                && vc.state == VcState::Active
-                && vc.out_port == o
-                && !self.outputs[o as usize].vcs.is_full(vc.out_vc)
+                && self.inputs.state[idx] == VcState::Active
+                && self.inputs.out_port[idx] == o
+                && !self.outputs[o as usize]
+                    .vcs
+                    .is_full(self.inputs.out_vc[idx])
                 && self.outputs[o as usize].can_send(leave);
             if !ok {
-                vc.sa_ready = t + 1;
                 continue;
             }
             self.depart(p, ctx, port, v, o as usize);
@@ -571,13 +555,12 @@ impl Router {
     /// The front flit of VC `v` of `port` leaves through the switch to output `o`.
     fn depart(&mut self, p: &RouterParams, ctx: &mut StepCtx, port: usize, v: usize, o: usize) {
         let t = ctx.cycle;
-        let f = self.inputs.pop(port, v);
+        let (f, left) = self.inputs.pop(port, v);
         self.buffered -= 1;
         if f.is_head() {
             ctx.packets.get_mut(f.packet).hops += 1;
         }
-        let idx = (port << self.vshift) | v;
-        let w = self.inputs.vcs[idx].out_vc;
+        let w = self.inputs.out_vc[(port << self.vshift) | v];
         let leave = self.xbar.leave_cycle(t);
         let out = &mut self.outputs[o];
         out.vcs.sending(w, f.is_tail(), p.wait_for_tail_credit);
@@ -606,15 +589,13 @@ impl Router {
         }
         self.traversals += 1;
         ctx.moved = true;
-        if self.inputs.vcs[idx].len == 0 {
+        if left == 0 {
             if f.is_tail() {
                 self.inputs.set_state(port, v, VcState::Idle);
             }
         } else if f.is_tail() {
             // The next packet's head starts route computation next cycle.
             self.start_routing(p, port, v, t + 1);
-        } else {
-            self.inputs.vcs[idx].sa_ready = t + 1;
         }
     }
 
@@ -623,21 +604,22 @@ impl Router {
         let mut out = Vec::new();
         for port in 0..self.inputs.ports() {
             for v in 0..=self.vmask {
-                let vc = &self.inputs.vcs[(port << self.vshift) | v];
-                if vc.len == 0 {
+                let idx = (port << self.vshift) | v;
+                let n = self.inputs.len(idx);
+                if n == 0 {
                     continue;
                 }
-                let mut s = format!("in {port} vc {v}: {:?}, {} flits", vc.state, vc.len);
-                if vc.state == VcState::Active {
-                    let o = vc.out_port as usize;
+                let state = self.inputs.state[idx];
+                let mut s = format!("in {port} vc {v}: {state:?}, {n} flits");
+                if state == VcState::Active {
+                    let (o, w) = (self.inputs.out_port[idx] as usize, self.inputs.out_vc[idx]);
                     s.push_str(&format!(
-                        ", holds out {o} vc {} ({} of {} slots used downstream)",
-                        vc.out_vc,
-                        self.outputs[o].vcs.occupancy(vc.out_vc),
+                        ", holds out {o} vc {w} ({} of {} slots used downstream)",
+                        self.outputs[o].vcs.occupancy(w),
                         self.outputs[o].vcs.depth()
                     ));
-                } else if vc.route.port != NO_PORT {
-                    s.push_str(&format!(", wants out {}", vc.route.port));
+                } else if self.inputs.route[idx].port != NO_PORT {
+                    s.push_str(&format!(", wants out {}", self.inputs.route[idx].port));
                 }
                 out.push(s);
             }
@@ -647,6 +629,6 @@ impl Router {
 
     /// Flits buffered in VC `v` of input `port`.
     pub fn vc_len(&self, port: usize, v: usize) -> usize {
-        self.inputs.vcs[(port << self.vshift) | v].len as usize
+        self.inputs.len((port << self.vshift) | v)
     }
 }

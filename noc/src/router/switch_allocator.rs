@@ -96,7 +96,14 @@ impl SwitchAllocator {
         let pri = if high { HIGH } else { LOW };
         if self.want[w] & bit != 0 {
             let (old, old_pri) = (self.label[k] as usize, self.pri[k]);
-            if !supersedes(vc, pri, old, old_pri, self.rr_offset[input] as usize, self.vcs) {
+            if !supersedes(
+                vc,
+                pri,
+                old,
+                old_pri,
+                self.rr_offset[input] as usize,
+                self.vcs,
+            ) {
                 return;
             }
         } else if self.bidders.last() != Some(&(input as u32)) {
@@ -162,12 +169,21 @@ impl SwitchAllocator {
     #[inline(always)]
     pub fn winner(&self, input: usize) -> Option<(usize, usize)> {
         let g = self.grant[input];
-        (g != NONE).then(|| (g as usize, self.label[input * self.ports + g as usize] as usize))
+        (g != NONE).then(|| {
+            (
+                g as usize,
+                self.label[input * self.ports + g as usize] as usize,
+            )
+        })
     }
     /// Records that VC `vc` of `input` got the switch: the input's pointer moves past it.
     #[inline(always)]
     pub fn granted(&mut self, input: usize, vc: usize) {
-        self.rr_offset[input] = if vc + 1 == self.vcs { 0 } else { (vc + 1) as u8 };
+        self.rr_offset[input] = if vc + 1 == self.vcs {
+            0
+        } else {
+            (vc + 1) as u8
+        };
     }
 }
 

@@ -72,7 +72,11 @@ pub fn run(cfg: &NocConfig, origin: &str) -> Result<NocReport> {
 fn stats_tree(net: &FlitNetwork, m: &Measured, sim_cycles: u64) -> StatsTree {
     let mut s = StatsTree::new();
     let r = &net.recorder;
-    s.add_counter("sim_cycles", "cycles simulated (warm-up, measurement, drain)", sim_cycles);
+    s.add_counter(
+        "sim_cycles",
+        "cycles simulated (warm-up, measurement, drain)",
+        sim_cycles,
+    );
     s.add_counter(
         "sample_periods",
         "sample periods run, warm-up included",
@@ -81,7 +85,11 @@ fn stats_tree(net: &FlitNetwork, m: &Measured, sim_cycles: u64) -> StatsTree {
     if let Some(c) = m.measure_start {
         s.add_counter("measure_start_cycle", "first cycle of the measurement", c);
     }
-    s.add_counter("measure_end_cycle", "end of the measurement interval", m.measure_end);
+    s.add_counter(
+        "measure_end_cycle",
+        "end of the measurement interval",
+        m.measure_end,
+    );
     s.set_scalar(
         "avg_packet_latency",
         "cycles from creation to tail ejection, measured packets",
@@ -92,7 +100,11 @@ fn stats_tree(net: &FlitNetwork, m: &Measured, sim_cycles: u64) -> StatsTree {
         "cycles from head injection to tail ejection, measured packets",
         m.avg_network_latency,
     );
-    s.set_scalar("avg_hops_routers", "routers traversed per packet", m.avg_hops_routers);
+    s.set_scalar(
+        "avg_hops_routers",
+        "routers traversed per packet",
+        m.avg_hops_routers,
+    );
     s.set_scalar(
         "accepted_flits_per_node_cycle",
         "ejected flits per node per cycle over the measurement",
@@ -103,7 +115,11 @@ fn stats_tree(net: &FlitNetwork, m: &Measured, sim_cycles: u64) -> StatsTree {
         "injected flits per node per cycle over the measurement",
         m.injected_flits_per_node_cycle,
     );
-    s.add_counter("packets_measured", "measured packets delivered", m.packets_measured);
+    s.add_counter(
+        "packets_measured",
+        "measured packets delivered",
+        m.packets_measured,
+    );
     s.add_counter(
         "flit_router_traversals",
         "flits through a router switch, whole run",

@@ -182,8 +182,7 @@ impl Recorder {
     /// Average packet latency counting the flits still in flight at `now` as if they arrived
     /// now (the `latency_thres` test of BookSim).
     pub fn latency_with_inflight(&self, now: u64) -> f64 {
-        let inflight_age =
-            self.inflight_flits as u128 * now as u128 - self.inflight_created_sum;
+        let inflight_age = self.inflight_flits as u128 * now as u128 - self.inflight_created_sum;
         (self.plat.sum as f64 + inflight_age as f64)
             / (self.plat.count + self.inflight_flits) as f64
     }
@@ -226,7 +225,10 @@ mod tests {
         r.flit_accepted(1, &p, false);
         r.flit_accepted(1, &p, true);
         r.packet_done(&p, 30);
-        assert_eq!((r.plat.mean(), r.nlat.mean(), r.hops.mean()), (20.0, 18.0, 3.0));
+        assert_eq!(
+            (r.plat.mean(), r.nlat.mean(), r.hops.mean()),
+            (20.0, 18.0, 3.0)
+        );
         assert_eq!(r.inflight_flits, 0);
         assert_eq!(r.measured_inflight_flits, 0);
         assert!((r.accepted_rate(10, 2) - 0.1).abs() < 1e-12);

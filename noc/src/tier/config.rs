@@ -122,7 +122,7 @@ impl TierConfig {
             )),
             TierConfig::Flit { router, max_cycles } => Box::new(FlitTier::new(
                 topo.clone(),
-                routing.clone(),
+                *routing,
                 router.clone(),
                 params.clone(),
                 *max_cycles,

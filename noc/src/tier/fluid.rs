@@ -12,7 +12,7 @@
 
 use super::event_queue::EventQueue;
 use super::link_load::LinkLoad;
-use super::maxmin::Filling;
+use super::maxmin::{Filling, FlowSet};
 use moesim_core::{Error, Result, Tick};
 
 /// One flow for the engine.
@@ -156,6 +156,7 @@ impl<'a> Engine<'a> {
         let mut arrived: Vec<u32> = Vec::new();
         let mut affected: Vec<u32> = Vec::new();
         let mut solved: Vec<(u32, f64)> = Vec::new();
+        let mut set = FlowSet::default();
         loop {
             let t_fin = self.queue.peek().map(|e| e.0);
             let t_arr = arrivals
@@ -250,15 +251,14 @@ impl<'a> Engine<'a> {
             // With no flow left out, every resource's capacity is free: start from it exactly.
             let full = cut == 0;
             solved.clear();
-            let (cap, paths, flows, rate) = (self.cap, self.paths, self.flows, &self.rate);
-            let (alloc, last, load) = (&self.alloc, &mut self.last, &mut self.load);
+            set.clear();
+            for &f in &affected {
+                set.push(self.path(f), if full { 0.0 } else { self.rate[f as usize] });
+            }
+            let (cap, alloc) = (self.cap, &self.alloc);
+            let (last, load) = (&mut self.last, &mut self.load);
             self.filling.solve(
-                &affected,
-                |f| {
-                    let fl = &flows[f as usize];
-                    &paths[fl.path_start as usize..(fl.path_start + fl.path_len) as usize]
-                },
-                |f| if full { 0.0 } else { rate[f as usize] },
+                &set,
                 |k| {
                     let ku = k as usize;
                     settle(load, last, alloc, ku, now);
@@ -266,14 +266,16 @@ impl<'a> Engine<'a> {
                 },
                 &mut solved,
             );
+            for e in solved.iter_mut() {
+                e.0 = affected[e.0 as usize];
+            }
             for (k, left) in self.filling.touched() {
                 self.alloc[k as usize] = self.cap[k as usize] - left;
             }
             // Ties are frozen in one pass; keep the order sorted for the next threshold cut.
             solved.sort_by(|a, b| a.1.total_cmp(&b.1));
             self.resolved += solved.len() as u64;
-            for i in 0..solved.len() {
-                let (f, r) = solved[i];
+            for &(f, r) in &solved {
                 let fu = f as usize;
                 if !(r > 0.0 && r.is_finite()) {
                     return Err(Error::Sim(format!(

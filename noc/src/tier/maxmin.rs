@@ -30,6 +30,49 @@ impl Ord for OrdF64 {
     }
 }
 
+/// The flows of one solve, back to back: flow `i` crosses resources
+/// `paths[offsets[i]..offsets[i + 1]]` and holds rate `held[i]` on each of them.
+#[derive(Clone, Debug)]
+pub struct FlowSet {
+    pub paths: Vec<u32>,
+    pub offsets: Vec<u32>,
+    pub held: Vec<f64>,
+}
+
+impl Default for FlowSet {
+    fn default() -> Self {
+        FlowSet {
+            paths: Vec::new(),
+            offsets: vec![0],
+            held: Vec::new(),
+        }
+    }
+}
+
+impl FlowSet {
+    pub fn clear(&mut self) {
+        self.paths.clear();
+        self.offsets.clear();
+        self.offsets.push(0);
+        self.held.clear();
+    }
+    /// Adds a flow over `path` (non-empty) holding `held`.
+    pub fn push(&mut self, path: &[u32], held: f64) {
+        self.paths.extend_from_slice(path);
+        self.offsets.push(self.paths.len() as u32);
+        self.held.push(held);
+    }
+    pub fn len(&self) -> usize {
+        self.held.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.held.is_empty()
+    }
+    pub fn path(&self, i: usize) -> &[u32] {
+        &self.paths[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+}
+
 /// Reusable progressive-filling solver over `num_resources` resources.
 #[derive(Debug, Default)]
 pub struct Filling {
@@ -44,6 +87,7 @@ pub struct Filling {
     members: Vec<u32>,
     frozen: Vec<bool>,
     live: Vec<u32>,
+    lpath: Vec<u32>,
 }
 
 impl Filling {
@@ -71,17 +115,14 @@ impl Filling {
         self.epoch += 1;
     }
 
-    /// Max-min fair rates of `flows` (caller's ids). `path(f)` lists the resources flow `f`
-    /// crosses (non-empty); `held(f)` is the rate `f` holds now (0 for a new flow); `free(k)` is
-    /// the capacity of resource `k` not held by anyone, called once per resource the flows touch,
-    /// on first touch. The capacity available to the flows on `k` is `free(k)` plus what they
-    /// hold there. Appends `(flow, rate)` to `out` in freeze order: rates are non-decreasing up
-    /// to the 1e-12 tie margin. [`Filling::touched`] then gives what each resource has left.
-    pub fn solve<'p>(
+    /// Max-min fair rates of the flows of `set`. `free(k)` is the capacity of resource `k` not
+    /// held by anyone, called once per resource the flows touch, on first touch; the capacity
+    /// available to the flows on `k` is `free(k)` plus what they hold there. Appends
+    /// `(index in set, rate)` to `out` in freeze order: rates are non-decreasing up to the 1e-12
+    /// tie margin. [`Filling::touched`] then gives what each resource has left.
+    pub fn solve(
         &mut self,
-        flows: &[u32],
-        path: impl Fn(u32) -> &'p [u32],
-        held: impl Fn(u32) -> f64,
+        set: &FlowSet,
         mut free: impl FnMut(u32) -> f64,
         out: &mut Vec<(u32, f64)>,
     ) {
@@ -90,9 +131,11 @@ impl Filling {
         self.res_ids.clear();
         self.count.clear();
         self.residual.clear();
-        for &f in flows {
-            let h = held(f);
-            for &k in path(f) {
+        self.lpath.clear();
+        let nflows = set.len();
+        for i in 0..nflows {
+            let h = set.held[i];
+            for &k in set.path(i) {
                 let ku = k as usize;
                 if self.stamp[ku] != epoch {
                     self.stamp[ku] = epoch;
@@ -101,9 +144,10 @@ impl Filling {
                     self.count.push(0);
                     self.residual.push(free(k));
                 }
-                let j = self.local[ku] as usize;
-                self.count[j] += 1;
-                self.residual[j] += h;
+                let j = self.local[ku];
+                self.count[j as usize] += 1;
+                self.residual[j as usize] += h;
+                self.lpath.push(j);
             }
         }
         for r in &mut self.residual {
@@ -122,15 +166,16 @@ impl Filling {
         self.fill.extend_from_slice(&self.start[..nres]);
         self.members.clear();
         self.members.resize(acc as usize, 0);
-        for (i, &f) in flows.iter().enumerate() {
-            for &k in path(f) {
-                let j = self.local[k as usize] as usize;
+        for i in 0..nflows {
+            let (a, b) = (set.offsets[i] as usize, set.offsets[i + 1] as usize);
+            for &j in &self.lpath[a..b] {
+                let j = j as usize;
                 self.members[self.fill[j] as usize] = i as u32;
                 self.fill[j] += 1;
             }
         }
         self.frozen.clear();
-        self.frozen.resize(flows.len(), false);
+        self.frozen.resize(nflows, false);
         self.live.clear();
         self.live.extend(0..nres as u32);
         while !self.live.is_empty() {
@@ -155,9 +200,10 @@ impl Filling {
                         continue;
                     }
                     self.frozen[i] = true;
-                    out.push((flows[i], share));
-                    for &k in path(flows[i]) {
-                        let jj = self.local[k as usize] as usize;
+                    out.push((i as u32, share));
+                    let (a, b) = (set.offsets[i] as usize, set.offsets[i + 1] as usize);
+                    for &jj in &self.lpath[a..b] {
+                        let jj = jj as usize;
                         self.residual[jj] -= share;
                         self.count[jj] -= 1;
                     }
@@ -183,20 +229,19 @@ impl Filling {
 /// `capacity`. Flows with an empty path get `f64::INFINITY`.
 pub fn max_min_rates(capacity: &[f64], paths: &[Vec<u32>]) -> Vec<f64> {
     let mut rates = vec![f64::INFINITY; paths.len()];
-    let flows: Vec<u32> = (0..paths.len() as u32)
-        .filter(|&f| !paths[f as usize].is_empty())
-        .collect();
+    let mut set = FlowSet::default();
+    let mut ids = Vec::new();
+    for (f, p) in paths.iter().enumerate() {
+        if !p.is_empty() {
+            set.push(p, 0.0);
+            ids.push(f);
+        }
+    }
     let mut fill = Filling::new(capacity.len());
-    let mut out = Vec::with_capacity(flows.len());
-    fill.solve(
-        &flows,
-        |f| paths[f as usize].as_slice(),
-        |_| 0.0,
-        |k| capacity[k as usize],
-        &mut out,
-    );
-    for (f, r) in out {
-        rates[f as usize] = r;
+    let mut out = Vec::with_capacity(set.len());
+    fill.solve(&set, |k| capacity[k as usize], &mut out);
+    for (i, r) in out {
+        rates[ids[i as usize]] = r;
     }
     rates
 }

@@ -25,7 +25,10 @@ impl HotSpot {
                     "traffic.pattern.nodes",
                     format!("node {n} is not an active node of {}", topo.name),
                 )
-                .allowed(format!("node ids below {} on routers that have not failed", topo.num_nodes())));
+                .allowed(format!(
+                    "node ids below {} on routers that have not failed",
+                    topo.num_nodes()
+                )));
             }
         }
         if rates.len() > nodes.len() {
@@ -41,8 +44,10 @@ impl HotSpot {
         r.resize(nodes.len(), pad);
         let total: u32 = r.iter().sum();
         if total == 0 {
-            return Err(Error::config(origin, "traffic.pattern.rates", "are all zero")
-                .allowed("non-negative weights with a positive sum"));
+            return Err(
+                Error::config(origin, "traffic.pattern.rates", "are all zero")
+                    .allowed("non-negative weights with a positive sum"),
+            );
         }
         Ok(HotSpot {
             nodes: nodes.iter().map(|&n| NodeId(n)).collect(),
@@ -83,7 +88,9 @@ mod tests {
         let t = crate::topology::build(&TopologyConfig::mesh(4, 4), "t").unwrap();
         let h = HotSpot::new(&t, &[3, 5], &[3, 1], "t").unwrap();
         let mut rng = rng_from_seed(2);
-        let hits = (0..8000).filter(|_| h.dest(NodeId(0), &mut rng) == NodeId(3)).count();
+        let hits = (0..8000)
+            .filter(|_| h.dest(NodeId(0), &mut rng) == NodeId(3))
+            .count();
         assert!((hits as f64 / 8000.0 - 0.75).abs() < 0.03, "{hits}");
         let e = HotSpot::new(&t, &[16], &[], "f").err().unwrap().to_string();
         assert!(e.contains("traffic.pattern.nodes"), "{e}");

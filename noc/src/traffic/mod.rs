@@ -80,7 +80,11 @@ pub(crate) fn pow2_bits(topo: &Topology, pattern: &str, origin: &str) -> Result<
 }
 
 /// The pattern configured by `cfg` for `topo`.
-pub fn build_pattern(cfg: &TrafficPattern, topo: &Topology, origin: &str) -> Result<Box<dyn Pattern>> {
+pub fn build_pattern(
+    cfg: &TrafficPattern,
+    topo: &Topology,
+    origin: &str,
+) -> Result<Box<dyn Pattern>> {
     let p: Box<dyn Pattern> = match cfg {
         TrafficPattern::Uniform => Box::new(uniform::Uniform::new(topo, origin)?),
         TrafficPattern::Transpose => Box::new(transpose::Transpose::new(topo, origin)?),
@@ -170,7 +174,9 @@ impl SyntheticSource {
             rngs: (0..n as u64)
                 .map(|i| rng_from_seed(derive_seed(seed, i)))
                 .collect(),
-            active: (0..n).map(|i| topo.is_node_active(NodeId(i as u32))).collect(),
+            active: (0..n)
+                .map(|i| topo.is_node_active(NodeId(i as u32)))
+                .collect(),
         })
     }
     /// The first arrival at `node` ([`u64::MAX`] for a node that does not send).
@@ -207,7 +213,9 @@ mod tests {
         let t = mesh(8, 8);
         let mut rng = rng_from_seed(1);
         let d = |p: &TrafficPattern, s: u32| {
-            build_pattern(p, &t, "t").unwrap().dest(NodeId(s), &mut rng_from_seed(0))
+            build_pattern(p, &t, "t")
+                .unwrap()
+                .dest(NodeId(s), &mut rng_from_seed(0))
         };
         // transpose: (x,y) -> (y,x); node 1 = (1,0) -> (0,1) = 8.
         assert_eq!(d(&TrafficPattern::Transpose, 1), NodeId(8));
@@ -243,9 +251,16 @@ mod tests {
     #[test]
     fn shape_errors_name_the_key() {
         let t = mesh(6, 6);
-        for p in [TrafficPattern::Bitcomp, TrafficPattern::Bitrev, TrafficPattern::Shuffle] {
+        for p in [
+            TrafficPattern::Bitcomp,
+            TrafficPattern::Bitrev,
+            TrafficPattern::Shuffle,
+        ] {
             let e = build_pattern(&p, &t, "f.toml").err().unwrap().to_string();
-            assert!(e.contains("f.toml") && e.contains("traffic.pattern") && e.contains("power-of-two"), "{e}");
+            assert!(
+                e.contains("f.toml") && e.contains("traffic.pattern") && e.contains("power-of-two"),
+                "{e}"
+            );
         }
         build_pattern(&TrafficPattern::Transpose, &t, "f").unwrap();
         let e = build_pattern(&TrafficPattern::Transpose, &mesh(8, 4), "f")
@@ -253,7 +268,11 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(e.contains("square"), "{e}");
-        for p in [TrafficPattern::Tornado, TrafficPattern::Neighbor, TrafficPattern::Uniform] {
+        for p in [
+            TrafficPattern::Tornado,
+            TrafficPattern::Neighbor,
+            TrafficPattern::Uniform,
+        ] {
             build_pattern(&p, &mesh(5, 3), "f").unwrap();
         }
     }

@@ -14,7 +14,11 @@ impl RandPerm {
     pub fn new(topo: &Topology, perm_seed: u64, origin: &str) -> Result<RandPerm> {
         let active = topo.active_nodes();
         if active.is_empty() {
-            return Err(Error::config(origin, "traffic.pattern", "no active node to send to"));
+            return Err(Error::config(
+                origin,
+                "traffic.pattern",
+                "no active node to send to",
+            ));
         }
         let mut rng = rng_from_seed(perm_seed);
         let mut perm = active.clone();

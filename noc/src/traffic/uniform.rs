@@ -14,7 +14,11 @@ impl Uniform {
     pub fn new(topo: &Topology, origin: &str) -> Result<Uniform> {
         let nodes = topo.active_nodes();
         if nodes.is_empty() {
-            return Err(Error::config(origin, "traffic.pattern", "no active node to send to"));
+            return Err(Error::config(
+                origin,
+                "traffic.pattern",
+                "no active node to send to",
+            ));
         }
         Ok(Uniform { nodes })
     }

@@ -6,15 +6,6 @@
 use moesim_core::{DType, DeviceSpec, Tick};
 use moesim_workloads::ops::Cost;
 
-/// The core data type a workload format computes in (FP16 at the BF16 rate).
-pub fn compute_dtype(d: moesim_workloads::DType) -> DType {
-    match d {
-        moesim_workloads::DType::Fp32 => DType::Fp32,
-        moesim_workloads::DType::Bf16 | moesim_workloads::DType::Fp16 => DType::Bf16,
-        moesim_workloads::DType::Fp8 => DType::Fp8,
-    }
-}
-
 /// Time of a set of operations on one device.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ComputeTime {
@@ -82,6 +73,5 @@ mod tests {
         assert_eq!(t.time, Tick::from_ns(2e6));
         assert_eq!(t.flop_time, Tick::from_ns(1e6 + 1.0));
         assert_eq!(op_time(&d, DType::Bf16, &Cost::default()), ComputeTime::default());
-        assert_eq!(compute_dtype(moesim_workloads::DType::Fp16), DType::Bf16);
     }
 }

@@ -246,13 +246,13 @@ impl MoeLayer<'_> {
             group_all_reduce: ar_tokens
                 .iter()
                 .enumerate()
-                .filter(|(_, &c)| c > 0)
+                .filter(|&(_, &c)| c > 0)
                 .map(|(g, &c)| (g as GroupId, c * tb))
                 .collect(),
             gather: gather_tokens
                 .iter()
                 .enumerate()
-                .filter(|(_, &c)| c > 0)
+                .filter(|&(_, &c)| c > 0)
                 .map(|(g, &c)| (g as u32, c * tb))
                 .collect(),
             local: vec![Vec::new(); n],

@@ -9,7 +9,7 @@
 //! barrier between phases (see docs/executor.md).
 
 use super::collectives::{CollectiveJob, run_collectives};
-use super::compute::{ComputeTime, compute_dtype, ops_time};
+use super::compute::{ComputeTime, ops_time};
 use super::config::ExecutorConfig;
 use super::migration::{MigrationQueue, MigrationRecord, MigrationWindow};
 use super::moe::{MoeLayer, MoePlan, MoeScratch};
@@ -102,7 +102,7 @@ impl<'a> Executor<'a> {
     /// Plays step `w` from time zero (streams carry over from earlier steps).
     pub fn run_step(&mut self, w: &StepWorkload) -> Result<StepReport> {
         let n = self.n();
-        let dtype = compute_dtype(w.precision.weights);
+        let dtype = w.precision.weights;
         let start = self
             .streams
             .iter()

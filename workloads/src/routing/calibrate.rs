@@ -273,7 +273,7 @@ pub fn fit_per_token_bisection(
     })
 }
 
-/// Fits popularity, profile persistence and task spread to the allenai statistics (per-expert
+/// Fits base popularity, profile persistence and task concentration to the allenai statistics (per-expert
 /// loads of three layers, rank-aligned pairs 0->7 and 7->15, five domains); `on_profile`,
 /// `follow` and the profile count stay as in `start`. In OLMoE the 0->7 pairs are nearly as
 /// spread as the destination layer's load (little affinity beyond popularity) while the domains

@@ -20,16 +20,19 @@ impl GroupLimit {
         }
     }
 
+    #[inline]
     pub fn group_of(&self, expert: u32) -> u32 {
         expert / self.experts_per_group.max(1)
     }
 
     /// True if `expert` may join a token that already uses `groups`.
+    #[inline]
     pub fn admits(&self, expert: u32, groups: &[u32]) -> bool {
         groups.len() < self.topk_group as usize || groups.contains(&self.group_of(expert))
     }
 
     /// Records `expert`'s group in `groups`.
+    #[inline]
     pub fn note(&self, expert: u32, groups: &mut Vec<u32>) {
         let g = self.group_of(expert);
         if !groups.contains(&g) {
@@ -47,6 +50,7 @@ impl GroupLimit {
 }
 
 /// The admission rule every generator shares: distinct experts, within the group limit.
+#[inline]
 pub(crate) fn admissible(
     expert: u32,
     chosen: &[u32],

@@ -3,8 +3,8 @@
 //! granting output at or after its accept pointer. Pointers move one past the match only for
 //! matches made in the first iteration; `alloc_iters` iterations run. Priorities are ignored.
 
-use super::round_robin::{pick_in_block, rr_dist, rr_next};
 use super::round_robin::rr_pick_word;
+use super::round_robin::{pick_in_block, rr_dist, rr_next};
 use super::{Allocator, MaskRequests, NONE, OutputScratch, RequestList, groups};
 
 /// The iSLIP allocator state: grant and accept pointers.

@@ -212,16 +212,12 @@ impl Allocator for AnyAllocator {
 pub fn build(kind: AllocatorKind, inputs: usize, outputs: usize, iters: u32) -> AnyAllocator {
     match kind {
         AllocatorKind::Islip => AnyAllocator::Islip(Islip::new(inputs, outputs, iters)),
-        AllocatorKind::SeparableInputFirst => AnyAllocator::Separable(Separable::new(
-            SeparableOrder::InputFirst,
-            inputs,
-            outputs,
-        )),
-        AllocatorKind::SeparableOutputFirst => AnyAllocator::Separable(Separable::new(
-            SeparableOrder::OutputFirst,
-            inputs,
-            outputs,
-        )),
+        AllocatorKind::SeparableInputFirst => {
+            AnyAllocator::Separable(Separable::new(SeparableOrder::InputFirst, inputs, outputs))
+        }
+        AllocatorKind::SeparableOutputFirst => {
+            AnyAllocator::Separable(Separable::new(SeparableOrder::OutputFirst, inputs, outputs))
+        }
     }
 }
 
@@ -241,7 +237,9 @@ pub fn bits(row: &[u64]) -> impl Iterator<Item = usize> + '_ {
 }
 
 /// The requests of `req` grouped by input: (input, range of request indices).
-pub(crate) fn groups(req: &[Request]) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + '_ {
+pub(crate) fn groups(
+    req: &[Request],
+) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + '_ {
     let mut k = 0;
     std::iter::from_fn(move || {
         if k >= req.len() {
@@ -284,7 +282,10 @@ pub(crate) mod tests {
         for (k, n) in [
             (AllocatorKind::Islip, "islip"),
             (AllocatorKind::SeparableInputFirst, "separable_input_first"),
-            (AllocatorKind::SeparableOutputFirst, "separable_output_first"),
+            (
+                AllocatorKind::SeparableOutputFirst,
+                "separable_output_first",
+            ),
         ] {
             assert_eq!(build(k, 4, 4, 1).name(), n);
         }
@@ -306,7 +307,12 @@ pub(crate) mod tests {
     /// The mask form of a request list (at most 64 x 64).
     pub fn to_masks(l: &RequestList) -> [Vec<u64>; 4] {
         let (ni, no) = (l.inputs(), l.outputs());
-        let mut m = [vec![0u64; ni], vec![0u64; ni], vec![0u64; no], vec![0u64; no]];
+        let mut m = [
+            vec![0u64; ni],
+            vec![0u64; ni],
+            vec![0u64; no],
+            vec![0u64; no],
+        ];
         for r in l.requests() {
             let i = r.input as usize;
             m[0][i] |= r.mask << r.base;

@@ -6,8 +6,8 @@
 //! arbiter's pointer moves only when its choice ends in a match. High-priority requests win over
 //! low-priority ones in every arbiter; round-robin breaks ties. One pass, as in BookSim.
 
-use super::round_robin::{rank, rr_dist};
 use super::round_robin::rr_pick_word;
+use super::round_robin::{rank, rr_dist};
 use super::{Allocator, MaskRequests, NONE, OutputScratch, RequestList, RoundRobinArbiter, groups};
 
 /// Which side arbitrates first.
@@ -155,7 +155,10 @@ impl Separable {
                 m &= m - 1;
                 let o = r.base as usize + b;
                 let high = r.high & (1 << b) != 0;
-                let k = rank(high, rr_dist(i, self.out_arb[o].pointer(), self.out_arb[o].size()));
+                let k = rank(
+                    high,
+                    rr_dist(i, self.out_arb[o].pointer(), self.out_arb[o].size()),
+                );
                 self.scratch.offer(o, i as u32, k);
                 if self.scratch.best[o] == i as u32 {
                     self.won_high[o] = high;

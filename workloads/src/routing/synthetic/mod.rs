@@ -1,22 +1,26 @@
 //! The synthetic routing generator.
 //!
-//! Model (drawn once per seed, see [`tables`]): every MoE layer has a base expert popularity
-//! (Dirichlet or Zipf); `P` routing profiles (latent token types) each prefer `top_k` experts per
-//! layer, drawn by popularity; every task weights the profiles by its own Dirichlet draw.
+//! Model (drawn once per seed, see [`tables`]): every MoE layer `l` has a base expert popularity
+//! `p_l` (Dirichlet or Zipf); every task `t` (an MT-Bench category, a text domain) has its own
+//! popularity `p_tl ~ Dirichlet(kappa E p_l)`, centred on the base (`kappa` = task
+//! concentration: large = tasks alike); and `P` routing profiles (latent token types) prefer
+//! `top_k` experts each per task and layer, the experts filling the profile slots in proportion
+//! to `p_tl`.
 //!
 //! A token (a pure function of seed, step and token index):
 //! 1. takes the task of its request: requests last `request_steps` steps, and a new request draws
 //!    its task from the [`Drift`] mix at its start step;
-//! 2. draws a profile from its task's weights;
+//! 2. draws a profile uniformly;
 //! 3. in each MoE layer: keeps its profile, or with probability `switch` draws a new one; it is
 //!    "on profile" with probability `on_profile`; then each of its `top_k` slots takes the
 //!    profile's expert with probability `follow` (when on profile), else an expert drawn by the
-//!    layer's popularity. Duplicates and experts outside the allowed groups (group-limited
+//!    task's popularity. Duplicates and experts outside the allowed groups (group-limited
 //!    routing: at most `topk_group` groups) are redrawn.
 //!
-//! Profiles produce co-activation (experts of one profile go together), cross-layer affinity
-//! (the profile persists, so layer l+1's experts depend on layer l's) and, through the task
-//! weights, a task-dependent popularity that drifts when the task mix does.
+//! Expert load follows the task's popularity either way (skew); profiles decide which experts go
+//! together (co-activation) and, as they persist from layer to layer, which experts of layer l+1
+//! follow those of layer l (affinity); tasks make popularity differ between categories, and the
+//! drift of the task mix over steps moves it.
 
 pub mod params;
 pub mod presets;
@@ -30,7 +34,6 @@ use crate::batch::Batch;
 use moesim_core::Result;
 use moesim_core::rng::{SimRng, derive_seed, rng_from_seed, seed_from_parts};
 use rand::RngExt;
-use rand_distr::Distribution;
 use tables::{Tables, pick, push};
 
 const STREAM_TOKENS: u64 = 0x544f_4b45;
@@ -78,7 +81,12 @@ impl SyntheticRouting {
 
     /// The base popularity of MoE layer `layer` (sums to 1).
     pub fn layer_popularity(&self, layer: u32) -> &[f64] {
-        &self.tables.layers[layer as usize].weights
+        &self.tables.base[layer as usize]
+    }
+
+    /// Task `task`'s popularity in MoE layer `layer` (sums to 1).
+    pub fn task_popularity(&self, task: u32, layer: u32) -> &[f64] {
+        &self.tables.layers[task as usize][layer as usize].weights
     }
 
     pub fn num_profiles(&self) -> u32 {
@@ -124,35 +132,41 @@ impl SyntheticRouting {
         }
     }
 
-    /// Routes one token through every MoE layer into column `t` of `out`.
-    fn route_token(
-        &self,
-        rng: &mut SimRng,
-        task: u32,
-        t: u32,
-        out: &mut RoutingTable,
-        chosen: &mut Vec<u32>,
-        groups: &mut Vec<u32>,
-    ) {
+    /// The state of a token before its first MoE layer: its random stream and first profile.
+    fn start_token(&self, seed: u64, task: u32) -> TokenState {
+        let mut rng = rng_from_seed(seed);
+        let profile = rng.random_range(0..self.tables.num_profiles as usize);
+        TokenState { rng, task, profile }
+    }
+
+    /// Routes every token of `tokens` through every MoE layer into `out` (token `t` of `out` is
+    /// `tokens[t]`). Layer by layer, so that one layer's tables stay in cache for all tokens;
+    /// each token draws from its own stream in layer order, so the result is the same as routing
+    /// the tokens one by one.
+    fn route_tokens(&self, tokens: &mut [TokenState], out: &mut RoutingTable) {
         let s = &self.shape;
         let k = s.top_k as usize;
         let p = &self.params.profiles;
-        let weights = &self.tables.tasks[task as usize];
-        let mut profile = weights.sample(rng);
-        for (m, layer) in self.tables.layers.iter().enumerate() {
-            if m > 0 && rng.random::<f64>() < p.switch {
-                profile = weights.sample(rng);
+        let np = self.tables.num_profiles as usize;
+        let (mut chosen, mut groups) = (Vec::with_capacity(k), Vec::new());
+        for m in 0..s.num_layers as usize {
+            for (t, tok) in tokens.iter_mut().enumerate() {
+                let rng = &mut tok.rng;
+                if m > 0 && rng.random::<f64>() < p.switch {
+                    tok.profile = rng.random_range(0..np);
+                }
+                let layer = &self.tables.layers[tok.task as usize][m];
+                let on = rng.random::<f64>() < p.on_profile;
+                let preferred = &layer.profiles[tok.profile * k..(tok.profile + 1) * k];
+                chosen.clear();
+                groups.clear();
+                for &pref in preferred {
+                    let first = (on && rng.random::<f64>() < p.follow).then_some(pref);
+                    let e = pick(s, layer, rng, first, &chosen, &groups);
+                    push(s, e, &mut chosen, &mut groups);
+                }
+                out.token_mut(m as u32, t as u32).copy_from_slice(&chosen);
             }
-            let on = rng.random::<f64>() < p.on_profile;
-            let preferred = &layer.profiles[profile * k..(profile + 1) * k];
-            chosen.clear();
-            groups.clear();
-            for &pref in preferred {
-                let first = (on && rng.random::<f64>() < p.follow).then_some(pref);
-                let e = pick(s, layer, rng, first, chosen, groups);
-                push(s, e, chosen, groups);
-            }
-            out.token_mut(m as u32, t).copy_from_slice(chosen);
         }
     }
 
@@ -162,13 +176,19 @@ impl SyntheticRouting {
         let s = &self.shape;
         let mut out = RoutingTable::new(s.num_layers, tokens, s.top_k);
         let base = seed_from_parts(&[self.seed, STREAM_TOKENS, stream, task as u64]);
-        let (mut chosen, mut groups) = (Vec::new(), Vec::new());
-        for t in 0..tokens {
-            let mut rng = rng_from_seed(derive_seed(base, t as u64));
-            self.route_token(&mut rng, task, t, &mut out, &mut chosen, &mut groups);
-        }
+        let mut states: Vec<TokenState> = (0..tokens)
+            .map(|t| self.start_token(derive_seed(base, t as u64), task))
+            .collect();
+        self.route_tokens(&mut states, &mut out);
         out
     }
+}
+
+/// A token being routed: its random stream, task and current profile.
+struct TokenState {
+    rng: SimRng,
+    task: u32,
+    profile: usize,
 }
 
 impl RoutingSource for SyntheticRouting {
@@ -188,17 +208,17 @@ impl RoutingSource for SyntheticRouting {
         let tokens = batch.num_tokens() as u32;
         out.reset(s.num_layers, tokens, s.top_k);
         let base = seed_from_parts(&[self.seed, STREAM_TOKENS, step]);
-        let (mut chosen, mut groups) = (Vec::with_capacity(s.top_k as usize), Vec::new());
         let mut last: Option<(u32, u32)> = None;
+        let mut states = Vec::with_capacity(tokens as usize);
         for (t, tok) in batch.tokens().enumerate() {
             let task = match last {
                 Some((seq, task)) if seq == tok.seq => task,
                 _ => self.task_of(tok.seq, step),
             };
             last = Some((tok.seq, task));
-            let mut rng = rng_from_seed(derive_seed(base, t as u64));
-            self.route_token(&mut rng, task, t as u32, out, &mut chosen, &mut groups);
+            states.push(self.start_token(derive_seed(base, t as u64), task));
         }
+        self.route_tokens(&mut states, out);
         Ok(())
     }
 }

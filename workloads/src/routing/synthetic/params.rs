@@ -17,9 +17,9 @@ pub enum Popularity {
     Uniform,
 }
 
-/// Routing profiles: latent token types with a preferred expert set per layer. They produce
-/// co-activation (a profile's experts go together) and cross-layer affinity (a token keeps its
-/// profile from layer to layer).
+/// Routing profiles: latent token types with a preferred expert set per task and layer. They
+/// produce co-activation (a profile's experts go together) and cross-layer affinity (a token
+/// keeps its profile from layer to layer).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileParams {
@@ -33,12 +33,14 @@ pub struct ProfileParams {
     pub switch: f64,
 }
 
-/// Tasks (an MT-Bench category, a text domain): each weights the profiles differently.
+/// Tasks (an MT-Bench category, a text domain): each has its own expert popularity per layer,
+/// `Dirichlet(concentration x E x base popularity)`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaskParams {
     pub count: u32,
-    /// Dirichlet concentration of each task's profile weights (large = tasks alike).
+    /// Per-expert concentration of a task's popularity around the base (large = tasks alike;
+    /// about 1 = tasks as different as independent Dirichlet(1) draws).
     pub concentration: f64,
 }
 

@@ -1,11 +1,13 @@
-//! The generator's fixed tables, drawn once per seed: each MoE layer's expert popularity (an
-//! alias table), each profile's preferred experts per layer, each task's profile weights.
+//! The generator's fixed tables, drawn once per seed: each MoE layer's base expert popularity;
+//! per task and layer, the task's popularity (a Dirichlet draw centred on the base), its alias
+//! table, and each profile's preferred experts (drawn in proportion to that popularity).
 
 use super::params::{Popularity, SyntheticParams};
 use crate::routing::RoutingShape;
 use crate::routing::group_limit::admissible;
 use moesim_core::rng::{SimRng, rng_from_seed, seed_from_parts};
 use moesim_core::{Error, Result};
+use rand::RngExt;
 use rand::seq::SliceRandom;
 use rand_distr::weighted::WeightedAliasIndex;
 use rand_distr::{Distribution, Gamma};
@@ -17,24 +19,25 @@ const STREAM_TASKS: u64 = 0x5441_534b;
 
 /// Weights below this are raised to it, so an alias table never sees an all-zero vector.
 const MIN_WEIGHT: f64 = 1e-12;
-/// Draws tried before an expert is picked deterministically.
-pub(crate) const MAX_TRIES: u32 = 64;
+/// Popularity draws tried before the exact conditional draw.
+pub(crate) const MAX_TRIES: u32 = 16;
+/// Pool entries a profile slot looks at before it falls back to a popularity draw.
+const POOL_WINDOW: usize = 64;
 
 /// One MoE layer.
 pub(crate) struct LayerTable {
     pub popularity: WeightedAliasIndex<f64>,
     /// Normalised popularity.
     pub weights: Vec<f64>,
-    /// Experts by decreasing popularity (for the deterministic fallback).
-    pub order: Vec<u32>,
     /// `profiles x top_k` preferred experts.
     pub profiles: Vec<u32>,
 }
 
 pub(crate) struct Tables {
-    pub layers: Vec<LayerTable>,
-    /// Per task, the weights of the profiles.
-    pub tasks: Vec<WeightedAliasIndex<f64>>,
+    /// The base popularity of every MoE layer (shared by the tasks).
+    pub base: Vec<Vec<f64>>,
+    /// `[task][layer]`: the task's popularity, alias table and profiles.
+    pub layers: Vec<Vec<LayerTable>>,
     pub num_profiles: u32,
 }
 
@@ -48,13 +51,17 @@ fn alias(weights: &[f64]) -> Result<WeightedAliasIndex<f64>> {
     })
 }
 
-/// Symmetric Dirichlet(alpha) over `n` outcomes, as normalised Gamma(alpha, 1) draws.
-pub(crate) fn dirichlet(n: usize, alpha: f64, rng: &mut SimRng) -> Result<Vec<f64>> {
-    let gamma = Gamma::new(alpha, 1.0).map_err(|e| {
-        Error::config("synthetic routing", "concentration", e.to_string())
-            .allowed("a finite number > 0")
-    })?;
-    let mut w: Vec<f64> = (0..n).map(|_| gamma.sample(rng).max(MIN_WEIGHT)).collect();
+/// Dirichlet(alphas), as normalised Gamma(alpha_i, 1) draws (rand_distr's `Dirichlet` has a
+/// compile-time size).
+pub(crate) fn dirichlet(alphas: &[f64], rng: &mut SimRng) -> Result<Vec<f64>> {
+    let mut w = Vec::with_capacity(alphas.len());
+    for &a in alphas {
+        let gamma = Gamma::new(a.max(MIN_WEIGHT), 1.0).map_err(|e| {
+            Error::config("synthetic routing", "concentration", e.to_string())
+                .allowed("a finite number > 0")
+        })?;
+        w.push(gamma.sample(rng).max(MIN_WEIGHT));
+    }
     let sum: f64 = w.iter().sum();
     w.iter_mut().for_each(|x| *x /= sum);
     Ok(w)
@@ -62,7 +69,7 @@ pub(crate) fn dirichlet(n: usize, alpha: f64, rng: &mut SimRng) -> Result<Vec<f6
 
 fn popularity_weights(p: &Popularity, n: usize, rng: &mut SimRng) -> Result<Vec<f64>> {
     match *p {
-        Popularity::Dirichlet { concentration } => dirichlet(n, concentration, rng),
+        Popularity::Dirichlet { concentration } => dirichlet(&vec![concentration; n], rng),
         Popularity::Zipf { exponent } => {
             let mut order: Vec<usize> = (0..n).collect();
             order.shuffle(rng);
@@ -108,8 +115,8 @@ pub(crate) fn apportion(weights: &[f64], slots: u32, cap: u32) -> Vec<u32> {
 /// `profiles x top_k x popularity(e)` of the slots (at most one per profile), so following a
 /// profile reproduces the layer's popularity: profiles shape which experts go together and
 /// from layer to layer, not how loaded they are. Slots take experts from a shuffled multiset,
-/// skipping (for a later set) an expert a set cannot take; what cannot be placed is drawn by
-/// popularity.
+/// skipping (for a later set) an expert a set cannot take; a slot that finds nothing it can take
+/// among the next [`POOL_WINDOW`] entries draws by popularity instead.
 pub(crate) fn profile_sets(
     shape: &RoutingShape,
     layer: &LayerTable,
@@ -126,28 +133,39 @@ pub(crate) fn profile_sets(
     pool.shuffle(rng);
     let mut pool: VecDeque<u32> = pool.into();
     let mut out = Vec::with_capacity(profiles as usize * shape.top_k as usize);
-    let (mut chosen, mut groups) = (Vec::new(), Vec::new());
+    let (mut chosen, mut groups, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..profiles {
         chosen.clear();
         groups.clear();
         for _ in 0..shape.top_k {
-            let from_pool = pool
-                .iter()
-                .position(|&e| admissible(e, &chosen, &groups, limit))
-                .and_then(|i| pool.remove(i));
-            let e = match from_pool {
+            let mut taken = None;
+            for _ in 0..POOL_WINDOW {
+                let Some(e) = pool.pop_front() else { break };
+                if admissible(e, &chosen, &groups, limit) {
+                    taken = Some(e);
+                    break;
+                }
+                skipped.push(e);
+            }
+            let e = match taken {
                 Some(e) => e,
                 None => pick(shape, layer, rng, None, &chosen, &groups),
             };
             push(shape, e, &mut chosen, &mut groups);
+        }
+        // what this set could not take goes first to the next one
+        while let Some(e) = skipped.pop() {
+            pool.push_front(e);
         }
         out.extend_from_slice(&chosen);
     }
     out
 }
 
-/// One admissible expert: `first` if given and admissible, else popularity draws, else the most
-/// popular admissible expert.
+/// One admissible expert: `first` if given and admissible; else a popularity draw, redrawn
+/// while inadmissible (a duplicate, or outside the allowed groups) up to [`MAX_TRIES`] times;
+/// then an exact draw from the popularity restricted to the admissible experts (the same
+/// distribution, without a long rejection loop when the popular experts are taken).
 #[inline]
 pub(crate) fn pick(
     shape: &RoutingShape,
@@ -169,12 +187,55 @@ pub(crate) fn pick(
             return e;
         }
     }
-    layer
-        .order
-        .iter()
-        .copied()
-        .find(|&e| admissible(e, chosen, groups, limit))
-        .unwrap_or(0)
+    exact_draw(shape, layer, rng, chosen, groups)
+}
+
+/// A draw from the popularity restricted to the admissible experts: those of the groups in use
+/// once a token has reached its group limit, else every expert not yet chosen.
+fn exact_draw(
+    shape: &RoutingShape,
+    layer: &LayerTable,
+    rng: &mut SimRng,
+    chosen: &[u32],
+    groups: &[u32],
+) -> u32 {
+    let w = &layer.weights;
+    let full = shape
+        .groups
+        .as_ref()
+        .filter(|g| groups.len() >= g.topk_group as usize);
+    let candidates = |f: &mut dyn FnMut(u32) -> bool| match full {
+        Some(g) => {
+            let n = g.experts_per_group;
+            for &gr in groups {
+                for e in gr * n..(gr + 1) * n {
+                    if !chosen.contains(&e) && f(e) {
+                        return;
+                    }
+                }
+            }
+        }
+        None => {
+            for e in 0..shape.num_experts {
+                if !chosen.contains(&e) && f(e) {
+                    return;
+                }
+            }
+        }
+    };
+    let mut total = 0.0;
+    candidates(&mut |e| {
+        total += w[e as usize];
+        false
+    });
+    let mut u = rng.random::<f64>() * total;
+    let mut picked = None;
+    candidates(&mut |e| {
+        picked = Some(e);
+        u -= w[e as usize];
+        u < 0.0
+    });
+    picked.unwrap_or(0)
 }
 
 #[inline]
@@ -194,35 +255,36 @@ impl Tables {
     pub fn build(params: &SyntheticParams, shape: &RoutingShape, seed: u64) -> Result<Tables> {
         let n = shape.num_experts as usize;
         let np = num_profiles(params, shape.num_experts);
-        let mut layers = Vec::with_capacity(shape.num_layers as usize);
-        for l in 0..shape.num_layers as u64 {
-            let mut rng = rng_from_seed(seed_from_parts(&[seed, STREAM_POPULARITY, l]));
-            let weights = popularity_weights(&params.popularity, n, &mut rng)?;
-            let mut order: Vec<u32> = (0..n as u32).collect();
-            order.sort_by(|&a, &b| weights[b as usize].total_cmp(&weights[a as usize]));
-            let mut layer = LayerTable {
-                popularity: alias(&weights)?,
-                weights,
-                order,
-                profiles: Vec::with_capacity(np as usize * shape.top_k as usize),
-            };
-            let mut rng = rng_from_seed(seed_from_parts(&[seed, STREAM_PROFILES, l]));
-            layer.profiles = profile_sets(shape, &layer, np, &mut rng);
-            layers.push(layer);
-        }
-        let tasks = (0..params.tasks.count as u64)
-            .map(|t| {
-                let mut rng = rng_from_seed(seed_from_parts(&[seed, STREAM_TASKS, t]));
-                alias(&dirichlet(
-                    np as usize,
-                    params.tasks.concentration,
-                    &mut rng,
-                )?)
+        let base = (0..shape.num_layers as u64)
+            .map(|l| {
+                let mut rng = rng_from_seed(seed_from_parts(&[seed, STREAM_POPULARITY, l]));
+                popularity_weights(&params.popularity, n, &mut rng)
             })
             .collect::<Result<Vec<_>>>()?;
+        let kappa = params.tasks.concentration * n as f64;
+        let mut layers = Vec::with_capacity(params.tasks.count as usize);
+        for task in 0..params.tasks.count as u64 {
+            let mut per_layer = Vec::with_capacity(shape.num_layers as usize);
+            for (l, b) in base.iter().enumerate() {
+                let parts = [seed, STREAM_TASKS, task, l as u64];
+                let mut rng = rng_from_seed(seed_from_parts(&parts));
+                let alphas: Vec<f64> = b.iter().map(|&p| kappa * p).collect();
+                let weights = dirichlet(&alphas, &mut rng)?;
+                let mut layer = LayerTable {
+                    popularity: alias(&weights)?,
+                    weights,
+                    profiles: Vec::new(),
+                };
+                let parts = [seed, STREAM_PROFILES, task, l as u64];
+                let mut rng = rng_from_seed(seed_from_parts(&parts));
+                layer.profiles = profile_sets(shape, &layer, np, &mut rng);
+                per_layer.push(layer);
+            }
+            layers.push(per_layer);
+        }
         Ok(Tables {
+            base,
             layers,
-            tasks,
             num_profiles: np,
         })
     }
@@ -248,7 +310,7 @@ mod tests {
         let params = SyntheticPreset::for_experts(256).unwrap();
         let t = Tables::build(&params, &shape, 3).unwrap();
         let g = shape.groups.unwrap();
-        for layer in &t.layers {
+        for layer in &t.layers[0] {
             let mut count = vec![0u32; 256];
             for set in layer.profiles.chunks_exact(8) {
                 assert!(g.groups_used(set) <= 4);
@@ -258,9 +320,13 @@ mod tests {
                 assert_eq!(s.len(), 8);
                 set.iter().for_each(|&e| count[e as usize] += 1);
             }
-            // the most popular expert holds the most profile slots
-            let top = layer.order[0] as usize;
-            assert_eq!(count[top], *count.iter().max().unwrap());
+            // popular experts hold more profile slots than unpopular ones
+            let mut order: Vec<usize> = (0..256).collect();
+            order.sort_by(|&a, &b| layer.weights[b].total_cmp(&layer.weights[a]));
+            let slots = |r: std::ops::Range<usize>| -> u32 {
+                order[r].iter().map(|&e| count[e]).sum()
+            };
+            assert!(slots(0..32) > 2 * slots(224..256), "{:?}", count);
         }
     }
 }
