@@ -98,6 +98,8 @@ pub struct FlitNetwork {
     active_nodes: usize,
     coords: Vec<Coord>,
     baseline: Baseline,
+    /// Steps the routers of a cycle in descending id order (tests of order independence).
+    pub(crate) reverse_order: bool,
 }
 
 impl FlitNetwork {
@@ -232,6 +234,7 @@ impl FlitNetwork {
             scratch_n: vec![0; nodes.div_ceil(64).max(1)],
             active_nodes: topo.active_nodes().len(),
             coords: topo.routers.iter().map(|r| r.coord).collect(),
+            reverse_order: false,
         })
     }
 
@@ -452,6 +455,19 @@ impl FlitNetwork {
             credits_sent: 0,
             error: None,
         };
+        if self.reverse_order {
+            for r in (0..self.routers.len()).rev() {
+                let (w, b) = (r / 64, 1u64 << (r % 64));
+                if self.active[w] & b != 0 {
+                    let router = &mut self.routers[r];
+                    router.step(&self.params, &mut ctx);
+                    if router.has_work() {
+                        self.active_next[w] |= b;
+                    }
+                }
+            }
+            self.active.iter_mut().for_each(|w| *w = 0);
+        }
         for w in 0..self.active.len() {
             let mut m = std::mem::take(&mut self.active[w]);
             while m != 0 {
@@ -832,5 +848,403 @@ fn port_name(p: usize) -> String {
     match Direction::from_port(p as u16) {
         Some(d) => format!("port_{}", d.name()),
         None => format!("port_local{}", p.saturating_sub(GRID_NET_PORTS as usize)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{AllocatorKind, TopologyConfig, TrafficConfig, TrafficPattern};
+    use crate::routing::RouteCandidate;
+    use crate::routing::dor::DimensionOrderRouting;
+    use crate::topology::{self, PortId};
+    use moesim_core::{MeshShape, rng_from_seed};
+    use rand::RngExt;
+
+    fn mesh(x: u32, y: u32) -> Topology {
+        topology::build(&TopologyConfig::mesh(x, y), "t").unwrap()
+    }
+
+    fn router(vcs: u32, buf: u32) -> RouterConfig {
+        RouterConfig {
+            num_vcs: vcs,
+            vc_buf_size: buf,
+            ..RouterConfig::default()
+        }
+    }
+
+    fn net(topo: &Topology, rc: &RouterConfig) -> FlitNetwork {
+        FlitNetwork::new(topo, Box::new(DimensionOrderRouting::xy()), rc, 100, 0).unwrap()
+    }
+
+    /// Latency of one packet alone in `net`.
+    fn lone(mut n: FlitNetwork, src: u32, dst: u32, flits: u32) -> u64 {
+        n.inject(NodeId(src), NodeId(dst), flits, 1).unwrap();
+        n.run_until_idle(10_000).unwrap();
+        let d: Vec<_> = n.drain_delivered().collect();
+        assert_eq!(d.len(), 1);
+        d[0].delivered_cycle - d[0].created_cycle
+    }
+
+    #[test]
+    fn pipeline_knobs_change_zero_load_latency_as_booksim() {
+        let t = mesh(4, 4);
+        // 0 -> 15: 6 hops, 7 routers.
+        let base = router(4, 8);
+        assert_eq!(lone(net(&t, &base), 0, 15, 4), 5 * 6 + 6 + 4);
+        // Speculative VA+SA: 4 cycles per router and link.
+        let spec = RouterConfig {
+            speculative: true,
+            ..base.clone()
+        };
+        assert_eq!(lone(net(&t, &spec), 0, 15, 4), 4 * 6 + 5 + 4);
+        // Lookahead routing (routing_delay = 0): also 4 per hop.
+        let la = RouterConfig {
+            routing_delay: 0,
+            ..base.clone()
+        };
+        assert_eq!(lone(net(&t, &la), 0, 15, 4), 4 * 6 + 5 + 4);
+        // Both: 3 per hop.
+        let both = RouterConfig {
+            routing_delay: 0,
+            speculative: true,
+            ..base.clone()
+        };
+        assert_eq!(lone(net(&t, &both), 0, 15, 4), 3 * 6 + 4 + 4);
+        // Two-cycle VA and SA and a two-cycle crossbar: 8 cycles per router and link; a VC
+        // starts its next switch allocation only when the last one finished, so flits follow
+        // each other every 2 cycles.
+        let slow = RouterConfig {
+            vc_alloc_delay: 2,
+            sw_alloc_delay: 2,
+            st_prepare_delay: 1,
+            ..base.clone()
+        };
+        assert_eq!(lone(net(&t, &slow), 0, 15, 4), 2 + 8 * 7 + 2 * 3);
+        // Credit handling does not matter for a lone packet that fits the buffers.
+        for rc in [
+            RouterConfig {
+                wait_for_tail_credit: true,
+                ..base.clone()
+            },
+            RouterConfig {
+                credit_delay: 3,
+                ..base.clone()
+            },
+            RouterConfig {
+                vc_allocator: AllocatorKind::SeparableInputFirst,
+                sw_allocator: AllocatorKind::SeparableOutputFirst,
+                ..base.clone()
+            },
+        ] {
+            assert_eq!(lone(net(&t, &rc), 0, 15, 4), 5 * 6 + 6 + 4);
+        }
+    }
+
+    #[test]
+    fn long_and_narrow_links() {
+        // 2x1 mesh whose link 0 -> 1 has latency 3 and carries a flit every 2 cycles.
+        let mut t = mesh(2, 1);
+        for l in &mut t.links {
+            l.latency_cycles = 3;
+            l.cycles_per_flit = 2;
+        }
+        // Head: router 0 reads it in 2, leaves the switch in 5, router 1 reads it in
+        // 5 + 3 + 2 = 10, leaves in 13, the NI reads it in 15. Flits leave router 0 every
+        // 2 cycles (5, 7, 9); the last reaches router 1 in 14, leaves in 15, is read in 17.
+        let mut n = net(&t, &router(4, 8));
+        n.inject(NodeId(0), NodeId(1), 3, 9).unwrap();
+        n.run_until_idle(1000).unwrap();
+        let d: Vec<_> = n.drain_delivered().collect();
+        assert_eq!(d[0].delivered_cycle - d[0].created_cycle, 17);
+        assert_eq!(d[0].hops, 2);
+        assert_eq!(n.link_stats().total_flits.iter().sum::<u64>(), 3);
+        // A full-width link: 5 cycles per hop.
+        let mut t = mesh(2, 1);
+        t.links[0].latency_cycles = 1;
+        assert_eq!(lone(net(&t, &router(4, 8)), 0, 1, 3), 5 + 6 + 3);
+    }
+
+    /// Random traffic on a small mesh: every cycle, credits and flits are conserved and no
+    /// buffer overflows; at the end everything is delivered.
+    fn churn(rc: &RouterConfig, seed: u64, cycles: u64, check_every: u64) -> (Vec<Delivered>, u64) {
+        let t = mesh(3, 3);
+        let mut n = net(&t, rc);
+        let mut rng = rng_from_seed(seed);
+        let mut sent = 0;
+        for c in 0..cycles {
+            for s in 0..9 {
+                if rng.random_bool(0.15) {
+                    let flits = rng.random_range(1..6);
+                    n.inject(NodeId(s), NodeId(rng.random_range(0..9)), flits, sent)
+                        .unwrap();
+                    sent += 1;
+                }
+            }
+            n.step().unwrap();
+            if c % check_every == 0 {
+                n.check_invariants().unwrap();
+            }
+        }
+        n.run_until_idle(100_000).unwrap();
+        n.check_invariants().unwrap();
+        assert!(n.is_idle());
+        let d: Vec<_> = n.drain_delivered().collect();
+        assert_eq!(d.len() as u64, sent);
+        (d, n.flit_router_traversals())
+    }
+
+    #[test]
+    fn conservation_under_load() {
+        for rc in [
+            router(2, 2),
+            RouterConfig {
+                speculative: true,
+                wait_for_tail_credit: true,
+                ..router(3, 3)
+            },
+            RouterConfig {
+                vc_alloc_delay: 2,
+                sw_alloc_delay: 3,
+                routing_delay: 0,
+                credit_delay: 2,
+                vc_allocator: AllocatorKind::SeparableOutputFirst,
+                sw_allocator: AllocatorKind::SeparableInputFirst,
+                ..router(2, 4)
+            },
+        ] {
+            let (d, _) = churn(&rc, 1, 600, 1);
+            let mut tags: Vec<u64> = d.iter().map(|x| x.tag).collect();
+            tags.sort_unstable();
+            assert!(tags.windows(2).all(|w| w[0] + 1 == w[1]));
+        }
+    }
+
+    #[test]
+    fn same_seed_same_result_and_order_does_not_matter() {
+        let rc = router(2, 4);
+        let a = churn(&rc, 7, 400, 50);
+        let b = churn(&rc, 7, 400, 50);
+        assert_eq!(a, b);
+        // Stepping the routers of each cycle in reverse order changes nothing.
+        let t = mesh(3, 3);
+        let run = |reverse: bool| {
+            let mut n = net(
+                &t,
+                &RouterConfig {
+                    speculative: true,
+                    ..router(2, 2)
+                },
+            );
+            n.reverse_order = reverse;
+            let cfg = TrafficConfig {
+                pattern: TrafficPattern::Uniform,
+                injection_rate: 0.3,
+                packet_size: 3,
+                ..TrafficConfig::default()
+            };
+            n.attach_source(SyntheticSource::new(&cfg, true, 3, &t, "t").unwrap());
+            n.run_until(3000).unwrap();
+            let r = &n.recorder;
+            (
+                r.plat.sum,
+                r.plat.count,
+                r.nlat.sum,
+                n.flit_router_traversals(),
+                r.accepted_flits.clone(),
+            )
+        };
+        assert_eq!(run(false), run(true));
+    }
+
+    /// Always east around a ring: a cyclic channel dependency.
+    struct RingEast;
+    impl RoutingFunction for RingEast {
+        fn name(&self) -> &'static str {
+            "ring_east"
+        }
+        fn is_deterministic(&self) -> bool {
+            true
+        }
+        fn route(
+            &self,
+            topo: &Topology,
+            router: RouterId,
+            _in_port: PortId,
+            _in_vc: u8,
+            dst: NodeId,
+            _num_vcs: u8,
+            out: &mut Vec<RouteCandidate>,
+        ) {
+            let port = if topo.terminal(dst).router == router {
+                topo.terminal(dst).port
+            } else {
+                Direction::East.port()
+            };
+            out.push(RouteCandidate {
+                out_port: port,
+                vc_lo: 0,
+                vc_hi: 0,
+            });
+        }
+    }
+
+    #[test]
+    fn a_cyclic_dependency_is_reported_as_a_deadlock() {
+        let ring = topology::mesh::build_grid(MeshShape::new(4, 1), 1, 1, true);
+        let mut n = FlitNetwork::new(&ring, Box::new(RingEast), &router(1, 2), 100, 0).unwrap();
+        n.set_deadlock_cycles(500);
+        for k in 0..40 {
+            for s in 0..4u32 {
+                n.inject(NodeId(s), NodeId((s + 3) % 4), 4, k).unwrap();
+            }
+        }
+        let e = n.run_until_idle(1_000_000).unwrap_err().to_string();
+        assert!(
+            e.contains("deadlock at cycle") && e.contains("stuck routers"),
+            "{e}"
+        );
+        assert!(n.cycle() < 10_000, "watchdog fired late: {}", n.cycle());
+    }
+
+    /// Routes to a port with no link.
+    struct Nowhere;
+    impl RoutingFunction for Nowhere {
+        fn name(&self) -> &'static str {
+            "nowhere"
+        }
+        fn is_deterministic(&self) -> bool {
+            false
+        }
+        fn route(
+            &self,
+            _t: &Topology,
+            _r: RouterId,
+            _p: PortId,
+            _v: u8,
+            _d: NodeId,
+            _n: u8,
+            out: &mut Vec<RouteCandidate>,
+        ) {
+            out.push(RouteCandidate {
+                out_port: Direction::West.port(),
+                vc_lo: 0,
+                vc_hi: 0,
+            });
+        }
+    }
+
+    #[test]
+    fn unusable_routes_and_bad_injections_are_errors() {
+        let t = mesh(2, 2);
+        let mut n = FlitNetwork::new(&t, Box::new(Nowhere), &router(2, 2), 100, 0).unwrap();
+        n.inject(NodeId(0), NodeId(3), 1, 0).unwrap();
+        let e = n.run_until_idle(100).unwrap_err().to_string();
+        assert!(
+            e.contains("nowhere") && e.contains("no usable output"),
+            "{e}"
+        );
+        let mut n = net(&t, &router(2, 2));
+        for (s, d, f, key) in [(4, 0, 1, "src"), (0, 9, 1, "dst"), (0, 1, 0, "flits")] {
+            let e = n
+                .inject(NodeId(s), NodeId(d), f, 0)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(key), "{e}");
+        }
+        n.inject(NodeId(0), NodeId(3), 8, 0).unwrap();
+        let e = n.run_until_idle(3).unwrap_err().to_string();
+        assert!(e.contains("not idle after 3 cycles"), "{e}");
+        let bad = RouterConfig {
+            vc_alloc_delay: 0,
+            ..router(2, 2)
+        };
+        assert!(FlitNetwork::new(&t, Box::new(DimensionOrderRouting::xy()), &bad, 1, 0).is_err());
+    }
+
+    #[test]
+    fn idle_stretches_are_skipped_and_stats_reset() {
+        let t = mesh(4, 4);
+        let mut n = net(&t, &router(4, 8));
+        n.run_until(1_000_000).unwrap();
+        assert_eq!(n.cycle(), 1_000_000);
+        n.reset_link_stats();
+        n.reset_unit_counters();
+        n.inject(NodeId(0), NodeId(5), 2, 3).unwrap();
+        n.run_until_idle(100).unwrap();
+        let d: Vec<_> = n.drain_delivered().collect();
+        assert_eq!(d[0].created_cycle, 1_000_000);
+        assert_eq!(d[0].hops, 3);
+        // Two links, two flits each.
+        assert_eq!(n.link_stats().total_flits.iter().sum::<u64>(), 4);
+        let s = n.unit_stats();
+        assert_eq!(s.value("router[0,0].switch_traversals"), Some(2.0));
+        assert_eq!(s.value("router[1,1].port_local0.flits_out"), Some(2.0));
+        assert_eq!(s.value("router[1,0].port_west.flits_in"), Some(2.0));
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn kind(k: u8) -> AllocatorKind {
+            match k % 3 {
+                0 => AllocatorKind::Islip,
+                1 => AllocatorKind::SeparableInputFirst,
+                _ => AllocatorKind::SeparableOutputFirst,
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(24))]
+            /// On random small meshes and router configurations, under random traffic, credits
+            /// never go negative, no buffer overflows, flits are conserved every cycle, and
+            /// every packet arrives.
+            #[test]
+            fn random_configs_conserve_and_deliver(
+                x in 1u32..4, y in 1u32..4, c in 1u32..3,
+                vcs in 1u32..4, buf in 1u32..4,
+                rd in 0u32..3, vd in 1u32..3, sd in 1u32..3, xd in 1u32..3,
+                credit_delay in 0u32..3, spec: bool, tail_credit: bool,
+                va in 0u8..3, sa in 0u8..3, iters in 1u32..3,
+                seed: u64, rate in 0.05f64..0.5,
+            ) {
+                let cfg = TopologyConfig::Mesh { x, y, concentration: c, link_latency_cycles: 1 };
+                let t = topology::build(&cfg, "t").unwrap();
+                let rc = RouterConfig {
+                    num_vcs: vcs,
+                    vc_buf_size: buf,
+                    routing_delay: rd,
+                    vc_alloc_delay: vd,
+                    sw_alloc_delay: sd,
+                    st_final_delay: xd,
+                    credit_delay,
+                    speculative: spec,
+                    wait_for_tail_credit: tail_credit,
+                    vc_allocator: kind(va),
+                    sw_allocator: kind(sa),
+                    alloc_iters: iters,
+                    ..RouterConfig::default()
+                };
+                let mut n = net(&t, &rc);
+                let nodes = t.num_nodes() as u32;
+                let mut rng = rng_from_seed(seed);
+                let mut sent = 0u64;
+                for _ in 0..300 {
+                    for s in 0..nodes {
+                        if rng.random_bool(rate / 3.0) {
+                            let d = rng.random_range(0..nodes);
+                            n.inject(NodeId(s), NodeId(d), rng.random_range(1..5), sent).unwrap();
+                            sent += 1;
+                        }
+                    }
+                    n.step().unwrap();
+                    prop_assert!(n.check_invariants().is_ok(), "{:?}", n.check_invariants());
+                }
+                n.run_until_idle(200_000).unwrap();
+                prop_assert!(n.check_invariants().is_ok());
+                prop_assert_eq!(n.drain_delivered().count() as u64, sent);
+            }
+        }
     }
 }

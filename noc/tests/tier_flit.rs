@@ -172,7 +172,11 @@ fn moe_all_to_all_8x8_flow_vs_flit() {
             .collect();
         let flow = divergence(&msgs, &runs[0], &runs[1]);
         let analytic = divergence(&msgs, &runs[0], &runs[2]);
-        println!("{}", divergence_table(label, &[flow.clone(), analytic]));
+        let analytic_vs_flow = divergence(&msgs, &runs[1], &runs[2]);
+        println!(
+            "{}",
+            divergence_table(label, &[flow.clone(), analytic, analytic_vs_flow])
+        );
         rows.push(flow);
     }
     for d in rows {

@@ -160,7 +160,7 @@ impl NocExperiment {
         moesim_noc::link_export::write_links_csv(
             &topo,
             &point.report.link_stats,
-            &dir.file("links.csv"),
+            dir.file("links.csv"),
         )?;
         let title = format!(
             "{}: link utilisation at {} {}/node/cycle",
@@ -175,7 +175,7 @@ impl NocExperiment {
         moesim_noc::heatmap::write_heatmap_svg(
             &topo,
             &point.report.link_stats,
-            &dir.file("heatmap.svg"),
+            dir.file("heatmap.svg"),
             &title,
         )
     }

@@ -81,7 +81,7 @@ fn reference(rows: &[BooksimRow], origin: &str) -> Result<Reference> {
         _ => return Err(bad("needs at least two rows")),
     };
     let step = second.rate() - first.rate();
-    if !(step > 0.0) || (first.rate() - step).abs() > 1e-9 {
+    if step.is_nan() || step <= 0.0 || (first.rate() - step).abs() > 1e-9 {
         return Err(bad("loads must start at one step and rise in equal steps"));
     }
     let decimals = first

@@ -123,7 +123,7 @@ const PATTERNS: &[Pattern] = &[
     Pattern {
         name: "tornado",
         native: || TrafficPattern::Tornado,
-        dests: Dests::Formula(|src, s| one(shifted(src, s, |k| (k + 1) / 2 - 1))),
+        dests: Dests::Formula(|src, s| one(shifted(src, s, |k| k.div_ceil(2) - 1))),
         rate_flits: RATE_FLITS,
     },
     Pattern {

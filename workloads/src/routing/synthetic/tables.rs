@@ -95,17 +95,16 @@ pub(crate) fn apportion(weights: &[f64], slots: u32, cap: u32) -> Vec<u32> {
         .collect();
     let mut given: u32 = c.iter().sum();
     while given < slots {
-        let best = (0..c.len()).filter(|&e| c[e] < cap).max_by(|&a, &b| {
-            let ra = weights[a] * total - c[a] as f64;
-            let rb = weights[b] * total - c[b] as f64;
-            ra.total_cmp(&rb).then(b.cmp(&a))
-        });
-        match best {
-            Some(e) => {
-                c[e] += 1;
-                given += 1;
-            }
-            None => break,
+        // one more slot to each of the largest remainders below the cap (ties: lower id)
+        let mut open: Vec<usize> = (0..c.len()).filter(|&e| c[e] < cap).collect();
+        if open.is_empty() {
+            break;
+        }
+        let rem = |e: usize| weights[e] * total - c[e] as f64;
+        open.sort_by(|&a, &b| rem(b).total_cmp(&rem(a)).then(a.cmp(&b)));
+        for e in open.into_iter().take((slots - given) as usize) {
+            c[e] += 1;
+            given += 1;
         }
     }
     c
