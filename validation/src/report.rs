@@ -174,6 +174,19 @@ pub fn all_passed(results: &[CaseResult]) -> bool {
     results.iter().all(CaseResult::passed)
 }
 
+/// GitHub's heading anchor: lower case, spaces to `-`, punctuation other than `-` and `_` dropped.
+fn anchor(heading: &str) -> String {
+    heading
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
 fn md_escape(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
@@ -204,10 +217,11 @@ pub fn markdown(results: &[CaseResult]) -> String {
     for r in results {
         let _ = writeln!(
             s,
-            "| [{id}](#{id}) | {} | {} |",
+            "| [{}](#{}) | {} | {} |",
+            r.id,
+            anchor(&r.id),
             r.checks.len(),
             verdict(r.passed()),
-            id = r.id
         );
     }
     for r in results {
@@ -322,6 +336,12 @@ mod tests {
             md.contains("**4 cases, 3 checks: 3 case(s) fail.**"),
             "{md}"
         );
+    }
+
+    #[test]
+    fn anchors_follow_github() {
+        assert_eq!(anchor("tiers.flow_vs_flit"), "tiersflow_vs_flit");
+        assert_eq!(anchor("booksim_a_Mesh 8"), "booksim_a_mesh-8");
     }
 
     #[test]

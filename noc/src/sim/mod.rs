@@ -134,3 +134,121 @@ fn stats_tree(net: &FlitNetwork, m: &Measured, sim_cycles: u64) -> StatsTree {
     s.merge("", net.unit_stats());
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RunStatus;
+    use crate::config::{TopologyConfig, TrafficPattern};
+
+    fn small(rate: f64) -> NocConfig {
+        let mut c = NocConfig::default();
+        c.topology = TopologyConfig::mesh(4, 4);
+        c.router.num_vcs = 4;
+        c.router.vc_buf_size = 8;
+        c.traffic.packet_size = 4;
+        c.traffic.injection_rate_uses_flits = true;
+        c.traffic.injection_rate = rate;
+        c
+    }
+
+    #[test]
+    fn converged_run_reports_booksim_figures() {
+        let r = run(&small(0.1), "t").unwrap();
+        assert_eq!(r.status, RunStatus::Converged);
+        assert!(!r.saturated);
+        // 4x4 uniform, self traffic included: E[H] = 2 (k^2 - 1) / 3k = 2.5, T0 = 5H + 10.
+        assert!(
+            (r.avg_hops_routers - 3.5).abs() < 0.15,
+            "{}",
+            r.avg_hops_routers
+        );
+        assert!(r.avg_packet_latency > 22.0 && r.avg_packet_latency < 27.0);
+        assert!(r.avg_network_latency <= r.avg_packet_latency);
+        assert!((r.accepted_flits_per_node_cycle - 0.1).abs() < 0.01);
+        assert!((r.injected_flits_per_node_cycle - 0.1).abs() < 0.01);
+        assert!(r.packets_measured > 500);
+        assert!(r.flit_router_traversals > r.packets_measured * 4);
+        let start = r.stats.value("measure_start_cycle").unwrap() as u64;
+        assert_eq!(start, 3000);
+        assert_eq!(r.link_stats.start_cycle, start);
+        assert_eq!(r.link_stats.end_cycle, r.sim_cycles);
+        assert!(r.link_stats.total_flits.iter().sum::<u64>() > 0);
+        let h = r.stats.value("packet_latency").unwrap();
+        assert!((h - r.avg_packet_latency).abs() < 0.5);
+        assert!(r.stats.value("router[1,2].port_north.flits_out").is_some());
+        assert!(
+            r.stats
+                .dump_text()
+                .contains("router[3,3].switch_traversals")
+        );
+    }
+
+    #[test]
+    fn same_seed_same_report_other_seed_other_report() {
+        let key = |r: &NocReport| {
+            (
+                r.sim_cycles,
+                r.flit_router_traversals,
+                r.avg_packet_latency.to_bits(),
+                r.link_stats.total_flits.clone(),
+            )
+        };
+        let a = run(&small(0.2), "t").unwrap();
+        let b = run(&small(0.2), "t").unwrap();
+        assert_eq!(key(&a), key(&b));
+        let mut c = small(0.2);
+        c.sim.seed = 1;
+        assert_ne!(key(&a), key(&run(&c, "t").unwrap()));
+    }
+
+    #[test]
+    fn overload_is_unstable() {
+        let mut c = small(0.9);
+        c.traffic.pattern = TrafficPattern::Transpose;
+        let r = run(&c, "t").unwrap();
+        assert_eq!(r.status, RunStatus::LatencyExceeded);
+        assert!(r.saturated);
+        // Off-diagonal flows are capped by the channel load; the offered 0.9 is not accepted.
+        assert!(r.accepted_flits_per_node_cycle < 0.8, "{}", r.accepted_flits_per_node_cycle);
+    }
+
+    #[test]
+    fn sample_limits_and_convergence_warm_up() {
+        let mut c = small(0.1);
+        c.sim.max_samples = 4; // 3 warm-up periods + 1: never 3 converging periods
+        let r = run(&c, "t").unwrap();
+        assert_eq!(r.status, RunStatus::NotConverged);
+        assert!(!r.saturated);
+        let mut c = small(0.1);
+        c.sim.warmup_periods = 0; // warm up until latency and throughput settle
+        c.sim.sample_period = 500;
+        let r = run(&c, "t").unwrap();
+        assert_eq!(r.status, RunStatus::Converged);
+    }
+
+    #[test]
+    fn configuration_errors_name_the_key() {
+        let mut c = small(0.1);
+        c.topology = TopologyConfig::mesh(6, 6);
+        c.traffic.pattern = TrafficPattern::Bitrev;
+        let e = run(&c, "f.toml").unwrap_err().to_string();
+        assert!(e.contains("f.toml") && e.contains("traffic.pattern"), "{e}");
+        let mut c = small(0.1);
+        c.router.sw_alloc_delay = 0;
+        let e = run(&c, "f.toml").unwrap_err().to_string();
+        assert!(e.contains("router.sw_alloc_delay"), "{e}");
+        let mut c = small(0.1);
+        c.sim.deadlock_cycles = 0;
+        let e = run(&c, "f.toml").unwrap_err().to_string();
+        assert!(e.contains("sim.deadlock_cycles"), "{e}");
+    }
+
+    #[test]
+    fn bench_times_identical_repeats() {
+        let b = bench(&small(0.05), "t", 2).unwrap();
+        assert_eq!(b.repeats, 2);
+        assert!(b.traversals_per_s > 0.0 && b.cycles_per_s > 0.0);
+        assert!(b.wall_s <= b.median_wall_s);
+    }
+}

@@ -101,6 +101,7 @@ impl Network for AnalyticNetwork {
                 link_load.add_interval(k as usize, release, end, rate);
             }
         }
+        link_load.finish();
         Ok(NetworkRun {
             tier: self.name().to_string(),
             makespan: makespan(&finish),

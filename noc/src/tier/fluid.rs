@@ -301,6 +301,7 @@ impl<'a> Engine<'a> {
                 self.queue.set(f, t);
             }
         }
+        self.load.finish();
         Ok(FluidResult {
             end_ps: self.end,
             load: self.load,

@@ -16,6 +16,10 @@ pub struct LinkLoad {
     /// `bytes[w][l]`: bytes link `l` carried in window `w`.
     pub bytes: Vec<Vec<f64>>,
     num_links: usize,
+    /// Bytes per full window, as differences between consecutive windows (intervals covering
+    /// many windows cost O(1)); folded into `bytes` by [`LinkLoad::finish`].
+    #[serde(skip)]
+    full: Vec<Vec<f64>>,
 }
 
 impl LinkLoad {
@@ -27,6 +31,7 @@ impl LinkLoad {
             first_window: start.as_ps() / window.as_ps(),
             bytes: Vec::new(),
             num_links,
+            full: Vec::new(),
         }
     }
 
@@ -48,22 +53,64 @@ impl LinkLoad {
         &mut self.bytes[w]
     }
 
+    fn full_slot(&mut self, abs_window: u64) -> &mut Vec<f64> {
+        let w = abs_window.saturating_sub(self.first_window) as usize;
+        if w >= self.full.len() {
+            let n = self.num_links;
+            self.full.resize_with(w + 1, || vec![0.0; n]);
+        }
+        &mut self.full[w]
+    }
+
     /// Adds `rate_bytes_per_ps` on `link` over `[t0_ps, t1_ps)`, split across the windows the
-    /// interval covers. Intervals before the first window are clamped into it.
+    /// interval covers. Intervals before the first window are clamped into it. Call
+    /// [`LinkLoad::finish`] before reading `bytes`.
     pub fn add_interval(&mut self, link: usize, t0_ps: f64, t1_ps: f64, rate_bytes_per_ps: f64) {
         if t1_ps <= t0_ps || rate_bytes_per_ps <= 0.0 {
             return;
         }
         let wl = self.window.as_ps() as f64;
-        let mut t = t0_ps;
-        let mut w = (t0_ps / wl).floor().max(0.0) as u64;
-        while t < t1_ps {
-            let end = ((w + 1) as f64 * wl).min(t1_ps);
-            if end > t {
-                self.slot(w)[link] += rate_bytes_per_ps * (end - t);
+        let w0 = (t0_ps / wl).floor().max(0.0) as u64;
+        let w1 = (t1_ps / wl).floor().max(0.0) as u64;
+        if w0 == w1 {
+            self.slot(w0)[link] += rate_bytes_per_ps * (t1_ps - t0_ps);
+            return;
+        }
+        self.slot(w0)[link] += rate_bytes_per_ps * ((w0 + 1) as f64 * wl - t0_ps);
+        let tail = rate_bytes_per_ps * (t1_ps - w1 as f64 * wl);
+        if tail > 0.0 {
+            self.slot(w1)[link] += tail;
+        }
+        if w1 > w0 + 1 {
+            let per_window = rate_bytes_per_ps * wl;
+            self.full_slot(w0 + 1)[link] += per_window;
+            self.full_slot(w1)[link] -= per_window;
+        }
+    }
+
+    /// Folds the full-window differences into `bytes`.
+    pub fn finish(&mut self) {
+        if self.full.is_empty() {
+            return;
+        }
+        let full = std::mem::take(&mut self.full);
+        let n = self.num_links;
+        let mut run = vec![0.0f64; n];
+        let last = full.len().max(self.bytes.len());
+        for w in 0..last {
+            if let Some(d) = full.get(w) {
+                for (r, x) in run.iter_mut().zip(d) {
+                    *r += x;
+                }
             }
-            t = end;
-            w += 1;
+            if run.iter().any(|&r| r > 0.0) {
+                let row = self.slot(self.first_window + w as u64);
+                for (b, &r) in row.iter_mut().zip(&run) {
+                    if r > 0.0 {
+                        *b += r;
+                    }
+                }
+            }
         }
     }
 
@@ -88,6 +135,7 @@ impl LinkLoad {
 
     /// Keeps the first `n` links' columns (drops resources that are not topology links).
     pub fn truncate_links(&mut self, n: usize) {
+        self.finish();
         self.num_links = self.num_links.min(n);
         for w in &mut self.bytes {
             w.truncate(n);
@@ -104,6 +152,7 @@ mod tests {
         let mut l = LinkLoad::new(2, Tick(100), Tick(250));
         assert_eq!(l.first_window, 2);
         l.add_interval(1, 250.0, 420.0, 2.0);
+        l.finish();
         assert_eq!(l.bytes.len(), 3);
         assert!((l.bytes[0][1] - 100.0).abs() < 1e-9);
         assert!((l.bytes[1][1] - 200.0).abs() < 1e-9);
@@ -113,5 +162,23 @@ mod tests {
         assert!((l.utilisation(1, LinkId(1), 2.0) - 1.0).abs() < 1e-12);
         l.add_at(0, 399.0, 5.0);
         assert_eq!(l.bytes[1][0], 5.0);
+    }
+
+    #[test]
+    fn long_intervals_fold_into_every_window() {
+        let mut l = LinkLoad::new(1, Tick(10), Tick(0));
+        l.add_interval(0, 5.0, 95.0, 1.0);
+        l.add_interval(0, 20.0, 40.0, 0.5);
+        l.finish();
+        let want = [5.0, 10.0, 15.0, 15.0, 10.0, 10.0, 10.0, 10.0, 10.0, 5.0];
+        assert_eq!(l.bytes.len(), want.len());
+        for (w, x) in want.iter().enumerate() {
+            assert!(
+                (l.bytes[w][0] - x).abs() < 1e-9,
+                "window {w}: {}",
+                l.bytes[w][0]
+            );
+        }
+        assert!((l.total(LinkId(0)) - 100.0).abs() < 1e-9);
     }
 }

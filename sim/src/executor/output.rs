@@ -196,7 +196,7 @@ pub fn write_run_files(dir: &RunDir, f: &RunFiles) -> Result<()> {
                 &format!(
                     "{name}: link utilisation during {} traffic ({:.1} us in flight)",
                     c.name(),
-                    tl.active[c.index()].as_us()
+                    tl.active(c).as_us()
                 ),
             )?;
         }

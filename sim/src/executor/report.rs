@@ -126,9 +126,10 @@ impl LinkSummary {
         let nl = bw.len();
         let total = |l: usize| -> f64 { (0..3).map(|c| tl.totals[c][l]).sum() };
         let step_util = (0..nl).map(|l| ratio(total(l), l, step)).collect();
+        let active: [Tick; 3] = std::array::from_fn(|c| tl.active(TrafficClass::ALL[c]));
         let class_util = std::array::from_fn(|c| {
             (0..nl)
-                .map(|l| ratio(tl.totals[c][l], l, tl.active[c]))
+                .map(|l| ratio(tl.totals[c][l], l, active[c]))
                 .collect()
         });
         let peak_window_util = (0..nl)

@@ -46,8 +46,8 @@ pub struct LinkTimeline {
     num_links: usize,
     /// `windows[w][c * num_links + l]`: bytes of class `c` on link `l` in absolute window `w`.
     windows: Vec<Vec<f64>>,
-    /// Per class: the summed spans (first release to last finish) of the calls that carried it.
-    pub active: [Tick; NC],
+    /// Per class: the intervals (release, finish) of its messages, in picoseconds.
+    intervals: [Vec<(u64, u64)>; NC],
     /// Per class, per link: bytes over the whole run.
     pub totals: [Vec<f64>; NC],
 }
@@ -58,7 +58,7 @@ impl LinkTimeline {
             window: Tick(window.as_ps().max(1)),
             num_links,
             windows: Vec::new(),
-            active: [Tick::ZERO; NC],
+            intervals: std::array::from_fn(|_| Vec::new()),
             totals: std::array::from_fn(|_| vec![0.0; num_links]),
         }
     }
@@ -87,17 +87,9 @@ impl LinkTimeline {
         run: &NetworkRun,
         link_share: Option<&[[f64; NC]]>,
     ) {
-        for c in TrafficClass::ALL {
-            let mut first = Tick::MAX;
-            let mut last = Tick::ZERO;
-            for (i, m) in msgs.iter().enumerate() {
-                if class_of[i] == c && m.bytes > 0 {
-                    first = first.min(m.release);
-                    last = last.max(run.finish[i]);
-                }
-            }
-            if last > first {
-                self.active[c.index()] = self.active[c.index()].saturating_add(last - first);
+        for (i, m) in msgs.iter().enumerate() {
+            if m.bytes > 0 && run.finish[i] > m.release {
+                self.intervals[class_of[i].index()].push((m.release.as_ps(), run.finish[i].as_ps()));
             }
         }
         let single = class_of.first().copied().filter(|c0| class_of.iter().all(|c| c == c0));
@@ -140,6 +132,28 @@ impl LinkTimeline {
         }
     }
 
+    /// The time some message of `class` was in flight (the union of their intervals).
+    pub fn active(&self, class: TrafficClass) -> Tick {
+        let mut v = self.intervals[class.index()].clone();
+        v.sort_unstable();
+        let mut total = 0u64;
+        let mut cur: Option<(u64, u64)> = None;
+        for (a, b) in v {
+            match cur {
+                Some((s, e)) if a <= e => cur = Some((s, e.max(b))),
+                Some((s, e)) => {
+                    total += e - s;
+                    cur = Some((a, b));
+                }
+                None => cur = Some((a, b)),
+            }
+        }
+        if let Some((s, e)) = cur {
+            total += e - s;
+        }
+        Tick(total)
+    }
+
     /// Per link, bytes of every class together in window `w`.
     pub fn window_total(&self, w: usize, link: usize) -> f64 {
         (0..NC).map(|c| self.windows[w][c * self.num_links + link]).sum()
@@ -168,7 +182,7 @@ mod tests {
         assert_eq!(tl.num_windows(), 3);
         assert_eq!(tl.bytes(1, TrafficClass::Moe, 1), 25.0);
         assert_eq!(tl.bytes(2, TrafficClass::Moe, 1), 25.0);
-        assert_eq!(tl.active[TrafficClass::Moe.index()], Tick(110));
+        assert_eq!(tl.active(TrafficClass::Moe), Tick(110));
         let two = [msgs[0], Message::new(1, NodeId(0), NodeId(1), 50, Tick(150))];
         let share = [[0.0, 1.0, 0.0], [0.0, 0.5, 0.5]];
         tl.record(
@@ -182,5 +196,8 @@ mod tests {
         );
         assert_eq!(tl.totals[TrafficClass::Migration.index()][1], 25.0);
         assert_eq!(tl.window_total(1, 1), 25.0 + 25.0);
+        // overlapping intervals count once
+        assert_eq!(tl.active(TrafficClass::Moe), Tick(110));
+        assert_eq!(tl.active(TrafficClass::Migration), Tick(150));
     }
 }

@@ -39,7 +39,8 @@ use std::time::Instant;
 use toml::Table;
 
 /// The experiment `moesim run` runs when given no file.
-pub const DEFAULT_TEXT: &str = include_str!("../../../configs/experiments/dsv3_decode_wafer8x8_ep.toml");
+pub const DEFAULT_TEXT: &str =
+    include_str!("../../../configs/experiments/dsv3_decode_wafer8x8_ep.toml");
 
 /// `(name, TOML text)` of the embedded MoE experiment presets (`configs/experiments/`).
 pub const PRESETS: &[(&str, &str)] = &[
@@ -93,8 +94,13 @@ pub struct MoeExperiment {
     /// The step number (routing generators and traces advance with it).
     #[serde(default)]
     pub step: u64,
-    /// An embedded model (`configs/models/<name>.toml`) or a path to a model TOML.
-    pub model: String,
+    /// An embedded model (`configs/models/<name>.toml`) or a path to a model TOML; give this
+    /// or `model_spec`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// A model specification written inline (the schema of `configs/models/*.toml`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_spec: Option<ModelSpec>,
     #[serde(default)]
     pub precision: Precision,
     pub batch: BatchConfig,
@@ -201,25 +207,58 @@ impl MoeExperiment {
                 _ => f.clone(),
             })
             .collect();
-        RoutingConfig::Trace(TraceConfig {
-            files,
-            ..t.clone()
-        })
+        RoutingConfig::Trace(TraceConfig { files, ..t.clone() })
+    }
+
+    /// The model: `model` resolved, or `model_spec` checked.
+    pub fn model(&self, origin: &str) -> Result<ModelSpec> {
+        match (&self.model, &self.model_spec) {
+            (Some(name), None) => ModelSpec::resolve(name).map_err(|e| match e {
+                Error::Config {
+                    message, allowed, ..
+                } => Error::Config {
+                    origin: origin.to_string(),
+                    key: "model".into(),
+                    message,
+                    allowed,
+                },
+                other => other,
+            }),
+            (None, Some(spec)) => {
+                spec.validate(origin).map_err(|e| match e {
+                    Error::Config {
+                        key,
+                        message,
+                        allowed,
+                        ..
+                    } => Error::Config {
+                        origin: origin.to_string(),
+                        key: format!("model_spec.{key}"),
+                        message,
+                        allowed,
+                    },
+                    other => other,
+                })?;
+                Ok(spec.clone())
+            }
+            (Some(_), Some(_)) => {
+                Err(
+                    Error::config(origin, "model", "both model and model_spec are given")
+                        .allowed("one of model (a name or path) or [model_spec]"),
+                )
+            }
+            (None, None) => Err(Error::config(origin, "model", "missing").allowed(format!(
+                "an embedded model ({}), a path to a model TOML, or a [model_spec] table",
+                moesim_workloads::model::PRESET_NAMES.join(", ")
+            ))),
+        }
     }
 
     /// Builds the platform, model, batch, placement and the step's workload; checks memory.
     pub fn prepare(&self, origin: &str) -> Result<Prepared> {
         self.network.validate(origin)?;
         let platform = self.platform.build(origin)?;
-        let model = ModelSpec::resolve(&self.model).map_err(|e| match e {
-            Error::Config { message, allowed, .. } => Error::Config {
-                origin: origin.to_string(),
-                key: "model".into(),
-                message,
-                allowed,
-            },
-            other => other,
-        })?;
+        let model = self.model(origin)?;
         let batch = self.batch.to_batch(origin)?;
         let ctx = PlacementContext {
             model: &model,
@@ -234,8 +273,7 @@ impl MoeExperiment {
             build_routing(&self.routing_resolved(), &model, self.seed, origin)?;
         let workload = builder.build(self.step, &batch, source.as_ref())?;
         let n = platform.num_devices();
-        let mut memory =
-            moesim_mapping::weight_bytes_per_device(&map, &model, &self.precision, n);
+        let mut memory = moesim_mapping::weight_bytes_per_device(&map, &model, &self.precision, n);
         for lw in &workload.layers {
             for op in &lw.ops {
                 if let moesim_workloads::Endpoint::AttentionShard(s) = op.endpoint {
@@ -244,8 +282,18 @@ impl MoeExperiment {
                 }
             }
         }
-        let caps: Vec<u64> = platform.devices().iter().map(|d| d.mem_capacity_bytes).collect();
-        moesim_mapping::check_capacity(&memory, &caps, &ctx.coords, origin, platform.capacity_key())?;
+        let caps: Vec<u64> = platform
+            .devices()
+            .iter()
+            .map(|d| d.mem_capacity_bytes)
+            .collect();
+        moesim_mapping::check_capacity(
+            &memory,
+            &caps,
+            &ctx.coords,
+            origin,
+            platform.capacity_key(),
+        )?;
         Ok(Prepared {
             platform,
             model,
@@ -262,7 +310,13 @@ impl MoeExperiment {
         let prepared = self.prepare(origin)?;
         let params = self.network_params(&prepared.platform);
         let topo = prepared.platform.topology();
-        let net = NetDriver::new(&self.network.tier, &self.network.routing, topo, &params, origin)?;
+        let net = NetDriver::new(
+            &self.network.tier,
+            &self.network.routing,
+            topo,
+            &params,
+            origin,
+        )?;
         let mut exec = Executor::new(
             &prepared.model,
             &prepared.map,
@@ -296,8 +350,15 @@ impl MoeExperiment {
         stats.set_text("placement.kind", "placement policy", p.map.kind.clone());
         stats.set_text("network.tier", "network tier", self.network.tier.kind());
         stats.set_text("model", "model", p.model.name.clone());
-        let max_bytes = (0..p.platform.num_devices()).map(|n| p.memory.total(n)).max().unwrap_or(0);
-        stats.add_counter("memory.max_device_bytes", "largest resident bytes of a device", max_bytes);
+        let max_bytes = (0..p.platform.num_devices())
+            .map(|n| p.memory.total(n))
+            .max()
+            .unwrap_or(0);
+        stats.add_counter(
+            "memory.max_device_bytes",
+            "largest resident bytes of a device",
+            max_bytes,
+        );
         dir.write_stats(&stats)?;
         let params = self.network_params(&p.platform);
         write_run_files(
@@ -330,7 +391,8 @@ mod tests {
     fn presets_parse_and_validate() {
         for (name, text) in PRESETS {
             let t = moesim_core::config::parse_toml_value(name, text).unwrap();
-            let e = MoeExperiment::from_table(name, t, &[]).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let e =
+                MoeExperiment::from_table(name, t, &[]).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(&e.name, name);
         }
     }
