@@ -19,8 +19,10 @@ pub fn contiguous_blocks(
     let e = num_experts as usize;
     let d = devices.len();
     if e == 0 || d == 0 {
-        return Err(Error::config(origin, key, format!("{e} experts on {d} devices"))
-            .allowed("at least one expert and one device"));
+        return Err(
+            Error::config(origin, key, format!("{e} experts on {d} devices"))
+                .allowed("at least one expert and one device"),
+        );
     }
     if e >= d {
         let (base, extra) = (e / d, e % d);
@@ -81,6 +83,9 @@ mod tests {
         let e = contiguous_blocks(8, &devs(12), "e.toml", "placement.kind")
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("e.toml: key `placement.kind`") && e.contains("multiple of 8"), "{e}");
+        assert!(
+            e.starts_with("e.toml: key `placement.kind`") && e.contains("multiple of 8"),
+            "{e}"
+        );
     }
 }

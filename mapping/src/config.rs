@@ -62,16 +62,23 @@ mod tests {
     fn tagged_configs() {
         for (text, kind) in [
             ("kind = \"tp\"", "tp"),
-            ("kind = \"ep_contiguous\"\nattention_tp = 4", "ep_contiguous"),
+            (
+                "kind = \"ep_contiguous\"\nattention_tp = 4",
+                "ep_contiguous",
+            ),
             ("kind = \"dp_attention\"\ndevices = [0, 1]", "dp_attention"),
         ] {
             let c: PlacementConfig = moesim_core::config::from_toml_str("e.toml", text).unwrap();
             assert_eq!(c.kind(), kind);
         }
-        let e = moesim_core::config::from_toml_str::<PlacementConfig>("e.toml", "kind = \"random\"")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("ep_contiguous") && e.contains("dp_attention"), "{e}");
+        let e =
+            moesim_core::config::from_toml_str::<PlacementConfig>("e.toml", "kind = \"random\"")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            e.contains("ep_contiguous") && e.contains("dp_attention"),
+            "{e}"
+        );
         let e = moesim_core::config::from_toml_str::<PlacementConfig>(
             "e.toml",
             "kind = \"tp\"\nattention_tp = 2",

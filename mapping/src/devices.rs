@@ -11,15 +11,20 @@ pub fn select(ctx: &PlacementContext, explicit: Option<&[u32]>) -> Result<Vec<No
     let Some(list) = explicit else {
         let all = ctx.live_devices();
         if all.is_empty() {
-            return Err(Error::config(&ctx.origin, "platform", "the platform has no live device")
-                .allowed("at least one working device"));
+            return Err(
+                Error::config(&ctx.origin, "platform", "the platform has no live device")
+                    .allowed("at least one working device"),
+            );
         }
         return Ok(all);
     };
     let n = ctx.num_nodes();
     if list.is_empty() {
-        return Err(Error::config(&ctx.origin, "placement.devices", "empty device list")
-            .allowed(format!("node ids in 0..{n}, or leave the key out for every device")));
+        return Err(
+            Error::config(&ctx.origin, "placement.devices", "empty device list").allowed(format!(
+                "node ids in 0..{n}, or leave the key out for every device"
+            )),
+        );
     }
     let mut seen = BTreeSet::new();
     let mut out = Vec::with_capacity(list.len());
@@ -42,8 +47,10 @@ pub fn select(ctx: &PlacementContext, explicit: Option<&[u32]>) -> Result<Vec<No
             .allowed("working devices only"));
         }
         if !seen.insert(d) {
-            return Err(Error::config(&ctx.origin, key, format!("device {d} is listed twice"))
-                .allowed("each device once"));
+            return Err(
+                Error::config(&ctx.origin, key, format!("device {d} is listed twice"))
+                    .allowed("each device once"),
+            );
         }
         out.push(NodeId(d));
     }
@@ -67,9 +74,15 @@ mod tests {
             origin: "e.toml".into(),
         };
         assert_eq!(select(&ctx, None).unwrap().len(), 4);
-        assert_eq!(select(&ctx, Some(&[3, 1])).unwrap(), vec![NodeId(3), NodeId(1)]);
+        assert_eq!(
+            select(&ctx, Some(&[3, 1])).unwrap(),
+            vec![NodeId(3), NodeId(1)]
+        );
         let e = select(&ctx, Some(&[0, 7])).unwrap_err().to_string();
-        assert!(e.starts_with("e.toml: key `placement.devices[1]`: device 7 does not exist"), "{e}");
+        assert!(
+            e.starts_with("e.toml: key `placement.devices[1]`: device 7 does not exist"),
+            "{e}"
+        );
         let e = select(&ctx, Some(&[1, 1])).unwrap_err().to_string();
         assert!(e.contains("listed twice"), "{e}");
         ctx.live[2] = false;

@@ -10,8 +10,8 @@ use crate::devices;
 use crate::map::{GroupTable, PlacementMap};
 use crate::placement::Placement;
 use moesim_core::Result;
-use moesim_workloads::flows::PostAttention;
 use moesim_workloads::Parallelism;
+use moesim_workloads::flows::PostAttention;
 use serde::{Deserialize, Serialize};
 
 /// The data-parallel-attention, expert-parallel placement.

@@ -13,8 +13,8 @@ use crate::map::{GroupTable, PlacementMap};
 use crate::placement::Placement;
 use crate::tp::rename;
 use moesim_core::{Error, Result};
-use moesim_workloads::flows::PostAttention;
 use moesim_workloads::Parallelism;
+use moesim_workloads::flows::PostAttention;
 use serde::{Deserialize, Serialize};
 
 fn eight() -> u32 {
@@ -55,7 +55,7 @@ impl Placement for EpContiguous {
         let devs = devices::select(ctx, self.devices.as_deref())?;
         let d = devs.len() as u32;
         let tp = self.attention_tp;
-        if tp == 0 || d % tp != 0 {
+        if tp == 0 || !d.is_multiple_of(tp) {
             return Err(Error::config(
                 &ctx.origin,
                 "placement.attention_tp",
@@ -79,7 +79,9 @@ impl Placement for EpContiguous {
                 .map(|g| vec![t.intern(g)])
                 .collect();
         let shared: Vec<u32> = if m.has_shared_experts() {
-            devs.chunks(tp as usize).map(|c| t.intern(c.to_vec())).collect()
+            devs.chunks(tp as usize)
+                .map(|c| t.intern(c.to_vec()))
+                .collect()
         } else {
             Vec::new()
         };
@@ -110,7 +112,10 @@ mod tests {
         assert_eq!(map.group(map.expert(57, 255)[0]), &[NodeId(63)]);
         let shared = map.shared(3);
         assert_eq!(shared.len(), 8);
-        assert_eq!(map.group(shared[1]), (8..16).map(NodeId).collect::<Vec<_>>());
+        assert_eq!(
+            map.group(shared[1]),
+            (8..16).map(NodeId).collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -131,12 +131,27 @@ mod tests {
         };
         let moe = |l: u32| (l == 5).then_some(0);
         assert_eq!(
-            map.devices_of(Endpoint::Expert { layer: 5, expert: 1 }, moe),
+            map.devices_of(
+                Endpoint::Expert {
+                    layer: 5,
+                    expert: 1
+                },
+                moe
+            ),
             vec![NodeId(0), NodeId(1), NodeId(2)]
         );
-        assert_eq!(map.devices_of(Endpoint::SharedExpert { layer: 5 }, moe), vec![NodeId(2)]);
-        assert!(map.devices_of(Endpoint::SharedExpert { layer: 4 }, moe).is_empty());
-        assert_eq!(map.devices_of(Endpoint::AttentionShard(0), moe), vec![NodeId(3)]);
+        assert_eq!(
+            map.devices_of(Endpoint::SharedExpert { layer: 5 }, moe),
+            vec![NodeId(2)]
+        );
+        assert!(
+            map.devices_of(Endpoint::SharedExpert { layer: 4 }, moe)
+                .is_empty()
+        );
+        assert_eq!(
+            map.devices_of(Endpoint::AttentionShard(0), moe),
+            vec![NodeId(3)]
+        );
         assert_eq!(map.used_devices().len(), 4);
     }
 }

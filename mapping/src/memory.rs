@@ -87,7 +87,10 @@ pub fn check_capacity(
                     "placement puts {:.1} GB on device {n}{} ({:.1} GB weights + {:.1} GB KV \
                      cache), capacity {:.1} GB",
                     gb(total),
-                    coords.get(n).map(|c| format!(" at {c}")).unwrap_or_default(),
+                    coords
+                        .get(n)
+                        .map(|c| format!(" at {c}"))
+                        .unwrap_or_default(),
                     gb(bytes.weights[n]),
                     gb(bytes.other.get(n).copied().unwrap_or(0)),
                     gb(cap)
@@ -129,13 +132,30 @@ mod tests {
                 + 58 * (256 * p.expert + 8 * p.shared_experts));
         assert_eq!(total, expect);
         // about 1.3 TB of BF16 weights plus replicas over 64 dies: ~26 GB each
-        assert!(b.weights.iter().all(|&w| w > 20_000_000_000 && w < 40_000_000_000));
+        assert!(
+            b.weights
+                .iter()
+                .all(|&w| w > 20_000_000_000 && w < 40_000_000_000)
+        );
         let caps = vec![180_000_000_000u64; 64];
-        check_capacity(&b, &caps, &c.coords, "e.toml", "platform.die.hbm_capacity_gb").unwrap();
+        check_capacity(
+            &b,
+            &caps,
+            &c.coords,
+            "e.toml",
+            "platform.die.hbm_capacity_gb",
+        )
+        .unwrap();
         let small = vec![10_000_000_000u64; 64];
-        let e = check_capacity(&b, &small, &c.coords, "e.toml", "platform.die.hbm_capacity_gb")
-            .unwrap_err()
-            .to_string();
+        let e = check_capacity(
+            &b,
+            &small,
+            &c.coords,
+            "e.toml",
+            "platform.die.hbm_capacity_gb",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             e.starts_with("e.toml: key `placement`: placement puts")
                 && e.contains("on device 0 at 0,0")

@@ -8,8 +8,8 @@ use crate::devices;
 use crate::map::{GroupTable, PlacementMap};
 use crate::placement::Placement;
 use moesim_core::{Error, Result};
-use moesim_workloads::flows::PostAttention;
 use moesim_workloads::Parallelism;
+use moesim_workloads::flows::PostAttention;
 use serde::{Deserialize, Serialize};
 
 /// The TP placement.
@@ -42,7 +42,11 @@ impl Placement for Tp {
         let mut t = GroupTable::default();
         let all = t.intern(devs.clone());
         let m = ctx.model;
-        let shared = if m.has_shared_experts() { vec![all] } else { Vec::new() };
+        let shared = if m.has_shared_experts() {
+            vec![all]
+        } else {
+            Vec::new()
+        };
         Ok(PlacementMap {
             kind: self.kind().into(),
             parallelism,
@@ -96,6 +100,9 @@ pub(crate) mod tests {
         assert_eq!(map.attention_device(5), NodeId(5));
         // 32 heads cannot be split 64 ways
         let e = Tp::default().place(&ctx(&m, 64)).unwrap_err().to_string();
-        assert!(e.starts_with("e.toml: key `placement.devices`: tp splits"), "{e}");
+        assert!(
+            e.starts_with("e.toml: key `placement.devices`: tp splits"),
+            "{e}"
+        );
     }
 }

@@ -6,6 +6,11 @@
 //! - [`link_stats`]: per-link, per-direction flit counts over time windows;
 //! - [`report`]: the figures of one run, under BookSim's names.
 
+#![cfg_attr(
+    test,
+    allow(clippy::field_reassign_with_default, clippy::needless_range_loop)
+)]
+
 pub mod booksim;
 pub mod config;
 pub mod credit;

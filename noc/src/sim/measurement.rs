@@ -65,7 +65,7 @@ pub fn run_latency(net: &mut FlitNetwork, sim: &SimConfig) -> Result<Measured> {
     let mut measure_start = None;
     let mut aborted = false;
     while periods < sim.max_samples && (net.recorder.phase != Phase::Running || converged < 3) {
-        if clear_last || (net.recorder.phase == Phase::WarmingUp && periods % 2 == 0) {
+        if clear_last || (net.recorder.phase == Phase::WarmingUp && periods.is_multiple_of(2)) {
             clear_last = false;
             let c = net.cycle();
             net.recorder.clear(c);
@@ -135,7 +135,7 @@ pub fn run_latency(net: &mut FlitNetwork, sim: &SimConfig) -> Result<Measured> {
         while net.measured_outstanding(measure_end) {
             net.step()?;
             steps += 1;
-            if steps % 1000 == 0
+            if steps.is_multiple_of(1000)
                 && sim.latency_thres >= 0.0
                 && net.recorder.latency_with_inflight(net.cycle()) > sim.latency_thres
             {

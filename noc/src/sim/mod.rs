@@ -210,7 +210,11 @@ mod tests {
         assert_eq!(r.status, RunStatus::LatencyExceeded);
         assert!(r.saturated);
         // Off-diagonal flows are capped by the channel load; the offered 0.9 is not accepted.
-        assert!(r.accepted_flits_per_node_cycle < 0.8, "{}", r.accepted_flits_per_node_cycle);
+        assert!(
+            r.accepted_flits_per_node_cycle < 0.8,
+            "{}",
+            r.accepted_flits_per_node_cycle
+        );
     }
 
     #[test]

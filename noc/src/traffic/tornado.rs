@@ -23,7 +23,7 @@ impl Tornado {
 }
 
 fn shift(v: u32, k: u32) -> u32 {
-    (v + (k + 1) / 2 - 1) % k
+    (v + k.div_ceil(2) - 1) % k
 }
 
 impl Pattern for Tornado {

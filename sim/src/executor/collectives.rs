@@ -118,12 +118,26 @@ mod tests {
     fn ring_and_chain_all_reduce_times() {
         for tier in [TierConfig::Analytic, TierConfig::default()] {
             let mut net = driver(tier);
-            let r = run_collectives(&mut net, &Ring, &[job(4000)], TrafficClass::Attention, &[], TrafficClass::Migration)
-                .unwrap();
+            let r = run_collectives(
+                &mut net,
+                &Ring,
+                &[job(4000)],
+                TrafficClass::Attention,
+                &[],
+                TrafficClass::Migration,
+            )
+            .unwrap();
             // 6 steps of 1000 B: 100 ns each; the closing hop 3 -> 0 takes 3 ns, the rest 1 ns
             assert_eq!(r.job_end[0], Tick::from_ns(5.0 + 6.0 * 103.0));
-            let r = run_collectives(&mut net, &ReduceBroadcast, &[job(4000)], TrafficClass::Attention, &[], TrafficClass::Migration)
-                .unwrap();
+            let r = run_collectives(
+                &mut net,
+                &ReduceBroadcast,
+                &[job(4000)],
+                TrafficClass::Attention,
+                &[],
+                TrafficClass::Migration,
+            )
+            .unwrap();
             // reduce: 3 chained links streaming 4000 B (400 ns) + 3 hops; broadcast the same
             assert_eq!(r.job_end[0], Tick::from_ns(5.0 + 2.0 * 403.0));
         }
@@ -133,16 +147,30 @@ mod tests {
     fn extra_messages_share_the_first_round() {
         let mut net = driver(TierConfig::default());
         let extra = [net.message(NodeId(0), NodeId(1), 1000, Tick::from_ns(5.0))];
-        let r = run_collectives(&mut net, &Ring, &[job(4000)], TrafficClass::Attention, &extra, TrafficClass::Migration)
-            .unwrap();
+        let r = run_collectives(
+            &mut net,
+            &Ring,
+            &[job(4000)],
+            TrafficClass::Attention,
+            &extra,
+            TrafficClass::Migration,
+        )
+        .unwrap();
         // link 0->1 shared by the first ring step and the copy: both at half rate
         assert_eq!(r.extra_finish, vec![Tick::from_ns(5.0 + 200.0 + 1.0)]);
         assert!(r.job_end[0] > Tick::from_ns(5.0 + 6.0 * 103.0));
         assert!(net.timeline.totals[TrafficClass::Migration.index()][0] > 0.0);
         // only extra messages
         let extra = [net.message(NodeId(2), NodeId(3), 500, Tick::ZERO)];
-        let r = run_collectives(&mut net, &Ring, &[], TrafficClass::Attention, &extra, TrafficClass::Migration)
-            .unwrap();
+        let r = run_collectives(
+            &mut net,
+            &Ring,
+            &[],
+            TrafficClass::Attention,
+            &extra,
+            TrafficClass::Migration,
+        )
+        .unwrap();
         assert_eq!(r.extra_finish, vec![Tick::from_ns(51.0)]);
     }
 }

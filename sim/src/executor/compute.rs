@@ -35,7 +35,11 @@ pub fn op_time(dev: &DeviceSpec, dtype: DType, cost: &Cost) -> ComputeTime {
 }
 
 /// The time of `costs` run one after the other on `dev`.
-pub fn ops_time<'a>(dev: &DeviceSpec, dtype: DType, costs: impl IntoIterator<Item = &'a Cost>) -> ComputeTime {
+pub fn ops_time<'a>(
+    dev: &DeviceSpec,
+    dtype: DType,
+    costs: impl IntoIterator<Item = &'a Cost>,
+) -> ComputeTime {
     let mut t = ComputeTime::default();
     for c in costs {
         t.add(op_time(dev, dtype, c));
@@ -72,6 +76,9 @@ mod tests {
         let t = ops_time(&d, DType::Bf16, [&compute_bound, &memory_bound]);
         assert_eq!(t.time, Tick::from_ns(2e6));
         assert_eq!(t.flop_time, Tick::from_ns(1e6 + 1.0));
-        assert_eq!(op_time(&d, DType::Bf16, &Cost::default()), ComputeTime::default());
+        assert_eq!(
+            op_time(&d, DType::Bf16, &Cost::default()),
+            ComputeTime::default()
+        );
     }
 }

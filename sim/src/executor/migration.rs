@@ -92,7 +92,10 @@ mod tests {
         assert_eq!(q.take(MigrationWindow::MoeDispatch, Tick(50)).len(), 1);
         assert_eq!(q.pending().len(), 2);
         assert_eq!(q.take(MigrationWindow::MoeDispatch, Tick(100)).len(), 1);
-        assert_eq!(q.take(MigrationWindow::AttentionCollective, Tick(0)).len(), 1);
+        assert_eq!(
+            q.take(MigrationWindow::AttentionCollective, Tick(0)).len(),
+            1
+        );
         assert!(q.pending().is_empty());
     }
 }

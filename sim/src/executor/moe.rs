@@ -101,7 +101,13 @@ impl PairMatrix {
         let out = self
             .touched
             .iter()
-            .map(|&k| (NodeId((k / n) as u32), NodeId((k % n) as u32), self.bytes[k]))
+            .map(|&k| {
+                (
+                    NodeId((k / n) as u32),
+                    NodeId((k % n) as u32),
+                    self.bytes[k],
+                )
+            })
             .collect();
         for &k in &self.touched {
             self.bytes[k] = 0;
@@ -173,14 +179,20 @@ impl MoeLayer<'_> {
         let mut count: Vec<Vec<u32>> = (0..e_count)
             .map(|e| vec![0; self.instances(e as u32).len()])
             .collect();
-        count.push(vec![0; if has_shared { self.instances(SHARED).len() } else { 0 }]);
+        count.push(vec![
+            0;
+            if has_shared {
+                self.instances(SHARED).len()
+            } else {
+                0
+            }
+        ]);
         let mut fetch: Vec<Vec<bool>> = count.iter().map(|v| vec![false; v.len()]).collect();
         let mut ar_tokens = vec![0u64; m.groups.len()];
         let tp = m.parallelism.attention_tp.max(1);
         let mut gather_tokens = vec![0u64; m.parallelism.attention_dp.max(1) as usize];
         let gather_after = tp > 1
-            && m.parallelism.post_attention
-                == moesim_workloads::flows::PostAttention::AllReduce;
+            && m.parallelism.post_attention == moesim_workloads::flows::PostAttention::AllReduce;
 
         let mut needs: Vec<NodeId> = Vec::new();
         let mut holders: Vec<NodeId> = Vec::new();
@@ -264,7 +276,13 @@ impl MoeLayer<'_> {
     }
 
     /// The expert work of every instance, split over its devices.
-    fn add_work(&self, plan: &mut MoePlan, count: &[Vec<u32>], fetch: &[Vec<bool>], e_count: usize) {
+    fn add_work(
+        &self,
+        plan: &mut MoePlan,
+        count: &[Vec<u32>],
+        fetch: &[Vec<bool>],
+        e_count: usize,
+    ) {
         let model = self.model;
         let p = self.precision;
         for (slot, per_inst) in count.iter().enumerate() {

@@ -115,7 +115,11 @@ impl NetDriver {
     }
 
     /// Per link, each class's share of the bytes routed over it by `msgs`.
-    fn link_shares(&mut self, msgs: &[Message], class_of: &[TrafficClass]) -> Result<Vec<[f64; 3]>> {
+    fn link_shares(
+        &mut self,
+        msgs: &[Message],
+        class_of: &[TrafficClass],
+    ) -> Result<Vec<[f64; 3]>> {
         let nl = self.timeline.num_links();
         let mut bytes = vec![[0.0f64; 3]; nl];
         for (m, c) in msgs.iter().zip(class_of) {

@@ -55,7 +55,12 @@ pub struct WindowRow {
 }
 
 /// `links.csv` rows.
-pub fn link_rows(topo: &Topology, params: &NetworkParams, tl: &LinkTimeline, s: &LinkSummary) -> Vec<LinkRow> {
+pub fn link_rows(
+    topo: &Topology,
+    params: &NetworkParams,
+    tl: &LinkTimeline,
+    s: &LinkSummary,
+) -> Vec<LinkRow> {
     topo.links
         .iter()
         .enumerate()
@@ -127,7 +132,12 @@ pub struct LayerRow {
     pub lm_head_us: f64,
 }
 
-fn layer_row(layer: i64, kind: &'static str, end_us: f64, p: &super::phases::PhaseTimes) -> LayerRow {
+fn layer_row(
+    layer: i64,
+    kind: &'static str,
+    end_us: f64,
+    p: &super::phases::PhaseTimes,
+) -> LayerRow {
     let us = |k: PhaseKind| p.get(k).as_us();
     LayerRow {
         layer,
@@ -153,7 +163,12 @@ pub fn layer_rows(r: &StepReport) -> Vec<LayerRow> {
         .iter()
         .map(|l| layer_row(i64::from(l.layer), l.kind, l.end.as_us(), &l.phases))
         .collect();
-    rows.push(layer_row(-1, "step", (r.start + r.step_time).as_us(), &r.phases));
+    rows.push(layer_row(
+        -1,
+        "step",
+        (r.start + r.step_time).as_us(),
+        &r.phases,
+    ));
     rows
 }
 
@@ -176,14 +191,20 @@ pub fn write_run_files(dir: &RunDir, f: &RunFiles) -> Result<()> {
     dir.write_results(&layer_rows(r))?;
     write_csv(&dir.file("links.csv"), &link_rows(topo, params, tl, s))?;
     if f.link_windows {
-        write_csv(&dir.file("link_windows.csv"), &window_rows(topo, params, tl))?;
+        write_csv(
+            &dir.file("link_windows.csv"),
+            &window_rows(topo, params, tl),
+        )?;
     }
     if f.heatmaps {
         write_utilisation_svg(
             topo,
             &s.step_util,
             dir.plot("heatmap_step.svg"),
-            &format!("{name}: link utilisation over the step ({:.1} us)", r.step_time.as_us()),
+            &format!(
+                "{name}: link utilisation over the step ({:.1} us)",
+                r.step_time.as_us()
+            ),
         )?;
         for c in TrafficClass::ALL {
             if c == TrafficClass::Migration && r.migrations.is_empty() {

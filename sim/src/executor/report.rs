@@ -117,7 +117,13 @@ impl LinkSummary {
         let bw: Vec<f64> = topo
             .links
             .iter()
-            .map(|l| if l.failed { 0.0 } else { params.link_bytes_per_ps(l) })
+            .map(|l| {
+                if l.failed {
+                    0.0
+                } else {
+                    params.link_bytes_per_ps(l)
+                }
+            })
             .collect();
         let ratio = |bytes: f64, l: usize, t: Tick| {
             let cap = bw[l] * t.as_ps() as f64;
@@ -240,14 +246,26 @@ impl Summary {
                 r.phases.get(p).as_us(),
             );
         }
-        s.set_scalar("step.moe_comm_us", "MoE dispatch + combine", self.moe_comm_us);
+        s.set_scalar(
+            "step.moe_comm_us",
+            "MoE dispatch + combine",
+            self.moe_comm_us,
+        );
         s.set_scalar(
             "step.moe_comp_flops_us",
             "sum over MoE layers of the largest FLOP-bound expert time of a device",
             self.moe_comp_flops_us,
         );
-        s.set_scalar("device.compute.max_us", "busiest device's compute", self.device_compute.max_us);
-        s.set_scalar("device.compute.mean_us", "mean device compute", self.device_compute.mean_us);
+        s.set_scalar(
+            "device.compute.max_us",
+            "busiest device's compute",
+            self.device_compute.max_us,
+        );
+        s.set_scalar(
+            "device.compute.mean_us",
+            "mean device compute",
+            self.device_compute.mean_us,
+        );
         s.set_scalar(
             "device.expert.max_us",
             "busiest device's expert compute",
@@ -258,8 +276,16 @@ impl Summary {
             "mean device expert compute",
             self.device_expert_compute.mean_us,
         );
-        s.set_scalar("link.max_window_util", "busiest window of the busiest link", self.max_link_util);
-        s.set_scalar("link.max_step_util", "busiest link over the step", self.max_link_util_step);
+        s.set_scalar(
+            "link.max_window_util",
+            "busiest window of the busiest link",
+            self.max_link_util,
+        );
+        s.set_scalar(
+            "link.max_step_util",
+            "busiest link over the step",
+            self.max_link_util_step,
+        );
         s.set_scalar(
             "link.max_attention_util",
             "busiest link while attention collectives are in flight",
@@ -270,8 +296,16 @@ impl Summary {
             "busiest link while MoE dispatch/combine is in flight",
             self.max_link_util_moe,
         );
-        s.add_counter("network.calls", "calls to the network tier", self.network_calls);
-        s.add_counter("network.messages", "messages handed to the tier", self.network_messages);
+        s.add_counter(
+            "network.calls",
+            "calls to the network tier",
+            self.network_calls,
+        );
+        s.add_counter(
+            "network.messages",
+            "messages handed to the tier",
+            self.network_messages,
+        );
         for c in TrafficClass::ALL {
             s.add_counter(
                 &format!("network.bytes.{}", c.name()),
@@ -279,7 +313,11 @@ impl Summary {
                 r.net.bytes[c.index()],
             );
         }
-        s.add_counter("migrations", "copies delivered on migration streams", self.migrations as u64);
+        s.add_counter(
+            "migrations",
+            "copies delivered on migration streams",
+            self.migrations as u64,
+        );
         s.set_scalar("host_seconds", "wall-clock time of the run", self.wall_s);
         s
     }

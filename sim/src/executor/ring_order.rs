@@ -10,7 +10,11 @@ pub fn snake_order(devices: &[NodeId], coords: &[Coord]) -> Vec<NodeId> {
     let mut out = devices.to_vec();
     out.sort_by_key(|d| {
         let c = coords[d.index()];
-        let x = if c.y % 2 == 0 { i64::from(c.x) } else { -i64::from(c.x) };
+        let x = if c.y.is_multiple_of(2) {
+            i64::from(c.x)
+        } else {
+            -i64::from(c.x)
+        };
         (c.y, x)
     });
     out

@@ -120,7 +120,12 @@ impl<'a> Executor<'a> {
         let mut head = PhaseTimes::default();
 
         self.compute_ops(PhaseKind::Embedding, w.embedding.ops.iter(), dtype, &mut st)?;
-        self.collectives(PhaseKind::Embedding, w.embedding.collectives.iter(), &mut st, None)?;
+        self.collectives(
+            PhaseKind::Embedding,
+            w.embedding.collectives.iter(),
+            &mut st,
+            None,
+        )?;
         head.accumulate(&st.rec.take().0);
 
         let mut layers = Vec::with_capacity(w.layers.len());
@@ -187,7 +192,12 @@ impl<'a> Executor<'a> {
             });
         }
         self.compute_ops(PhaseKind::LmHead, w.lm_head.ops.iter(), dtype, &mut st)?;
-        self.collectives(PhaseKind::LmHead, w.lm_head.collectives.iter(), &mut st, None)?;
+        self.collectives(
+            PhaseKind::LmHead,
+            w.lm_head.collectives.iter(),
+            &mut st,
+            None,
+        )?;
         head.accumulate(&st.rec.take().0);
 
         let mut phases = head;
@@ -234,8 +244,7 @@ impl<'a> Executor<'a> {
             end = end.max(span.end);
             st.dev[d].compute_busy = st.dev[d].compute_busy.saturating_add(per_dev[d].time);
             if phase == PhaseKind::Attention {
-                st.dev[d].attention_busy =
-                    st.dev[d].attention_busy.saturating_add(per_dev[d].time);
+                st.dev[d].attention_busy = st.dev[d].attention_busy.saturating_add(per_dev[d].time);
             }
         }
         if any.iter().any(|&a| a) {
@@ -309,7 +318,14 @@ impl<'a> Executor<'a> {
         }
         let alg = self.cfg.collective.algorithm();
         let msgs: Vec<Message> = extra.iter().map(|(m, _)| *m).collect();
-        let run = run_collectives(&mut self.net, alg, jobs, class, &msgs, TrafficClass::Migration)?;
+        let run = run_collectives(
+            &mut self.net,
+            alg,
+            jobs,
+            class,
+            &msgs,
+            TrafficClass::Migration,
+        )?;
         let mut end = Tick::ZERO;
         for (job, &e) in jobs.iter().zip(&run.job_end) {
             for d in &job.members {
@@ -415,8 +431,12 @@ impl<'a> Executor<'a> {
         let n = self.n();
         let layer = st.layer;
         // dispatch
-        let (arrival, end) =
-            self.point_to_point(&plan.dispatch, &st.ready, MigrationWindow::MoeDispatch, layer)?;
+        let (arrival, end) = self.point_to_point(
+            &plan.dispatch,
+            &st.ready,
+            MigrationWindow::MoeDispatch,
+            layer,
+        )?;
         if let Some(e) = end {
             st.rec.ended(PhaseKind::MoeDispatch, e);
         }
@@ -438,7 +458,8 @@ impl<'a> Executor<'a> {
                 let l = c.issue(st.ready[d], local.time);
                 c.issue(after_dispatch.max(l.end), remote.time).end
             } else {
-                c.issue(after_dispatch, local.time.saturating_add(remote.time)).end
+                c.issue(after_dispatch, local.time.saturating_add(remote.time))
+                    .end
             };
             expert_end[d] = e;
             phase_end = phase_end.max(e);
@@ -455,8 +476,12 @@ impl<'a> Executor<'a> {
             st.rec.ended(PhaseKind::ExpertCompute, phase_end);
         }
         // combine: partial outputs to the primaries, split-expert all-reduces
-        let (back, p2p_end) =
-            self.point_to_point(&plan.combine, &expert_end, MigrationWindow::MoeCombine, layer)?;
+        let (back, p2p_end) = self.point_to_point(
+            &plan.combine,
+            &expert_end,
+            MigrationWindow::MoeCombine,
+            layer,
+        )?;
         let mut done = expert_end.clone();
         for d in 0..n {
             if let Some(a) = back[d] {

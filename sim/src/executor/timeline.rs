@@ -89,10 +89,14 @@ impl LinkTimeline {
     ) {
         for (i, m) in msgs.iter().enumerate() {
             if m.bytes > 0 && run.finish[i] > m.release {
-                self.intervals[class_of[i].index()].push((m.release.as_ps(), run.finish[i].as_ps()));
+                self.intervals[class_of[i].index()]
+                    .push((m.release.as_ps(), run.finish[i].as_ps()));
             }
         }
-        let single = class_of.first().copied().filter(|c0| class_of.iter().all(|c| c == c0));
+        let single = class_of
+            .first()
+            .copied()
+            .filter(|c0| class_of.iter().all(|c| c == c0));
         self.add_load(&run.link_load, single, link_share);
     }
 
@@ -156,7 +160,9 @@ impl LinkTimeline {
 
     /// Per link, bytes of every class together in window `w`.
     pub fn window_total(&self, w: usize, link: usize) -> f64 {
-        (0..NC).map(|c| self.windows[w][c * self.num_links + link]).sum()
+        (0..NC)
+            .map(|c| self.windows[w][c * self.num_links + link])
+            .sum()
     }
 }
 
@@ -183,7 +189,10 @@ mod tests {
         assert_eq!(tl.bytes(1, TrafficClass::Moe, 1), 25.0);
         assert_eq!(tl.bytes(2, TrafficClass::Moe, 1), 25.0);
         assert_eq!(tl.active(TrafficClass::Moe), Tick(110));
-        let two = [msgs[0], Message::new(1, NodeId(0), NodeId(1), 50, Tick(150))];
+        let two = [
+            msgs[0],
+            Message::new(1, NodeId(0), NodeId(1), 50, Tick(150)),
+        ];
         let share = [[0.0, 1.0, 0.0], [0.0, 0.5, 0.5]];
         tl.record(
             &two,

@@ -59,10 +59,22 @@ mod tests {
         let s = ReduceBroadcast.schedule(CollectiveKind::AllReduce, 4, 100);
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].sends.len(), 3);
-        assert_eq!(s[1].sends[0], Send { from: 3, to: 2, bytes: 100 });
+        assert_eq!(
+            s[1].sends[0],
+            Send {
+                from: 3,
+                to: 2,
+                bytes: 100
+            }
+        );
         // inner members forward the full tensor both ways
         assert_eq!(bytes_sent_by(&s, 1), 200);
         assert_eq!(bytes_sent_by(&s, 0), 100);
-        assert_eq!(ReduceBroadcast.schedule(CollectiveKind::AllGather, 4, 100).len(), 3);
+        assert_eq!(
+            ReduceBroadcast
+                .schedule(CollectiveKind::AllGather, 4, 100)
+                .len(),
+            3
+        );
     }
 }

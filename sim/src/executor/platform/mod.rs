@@ -194,7 +194,10 @@ mod tests {
     fn parse(text: &str) -> Result<PlatformConfig> {
         let mut t = moesim_core::config::parse_toml_value("e.toml", text)?;
         PlatformConfig::expand_preset(&mut t, "e.toml")?;
-        let p = t.remove("platform").and_then(|v| v.as_table().cloned()).unwrap_or_default();
+        let p = t
+            .remove("platform")
+            .and_then(|v| v.as_table().cloned())
+            .unwrap_or_default();
         moesim_core::config::from_table("e.toml", p)
     }
 
@@ -202,7 +205,9 @@ mod tests {
     fn presets_with_overrides() {
         let c = parse("[platform]\nkind = \"wafer\"\npreset = \"b200_8x8\"\nd2d.latency_ns = 30\n")
             .unwrap();
-        let PlatformConfig::Wafer(w) = &c else { panic!() };
+        let PlatformConfig::Wafer(w) = &c else {
+            panic!()
+        };
         assert_eq!(w.d2d.latency_ns, 30.0);
         let p = c.build("e.toml").unwrap();
         assert_eq!(p.num_devices(), 64);
@@ -216,10 +221,20 @@ mod tests {
 
     #[test]
     fn errors_name_the_platform_keys() {
-        let e = parse("[platform]\nkind = \"gpu\"\npreset = \"x\"\n").unwrap_err().to_string();
-        assert!(e.contains("key `platform.kind`") && e.contains("wafer, nmp"), "{e}");
-        let e = parse("[platform]\nkind = \"wafer\"\npreset = \"b300\"\n").unwrap_err().to_string();
-        assert!(e.starts_with("e.toml: key `platform.preset`") && e.contains("b200_8x8"), "{e}");
+        let e = parse("[platform]\nkind = \"gpu\"\npreset = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("key `platform.kind`") && e.contains("wafer, nmp"),
+            "{e}"
+        );
+        let e = parse("[platform]\nkind = \"wafer\"\npreset = \"b300\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("e.toml: key `platform.preset`") && e.contains("b200_8x8"),
+            "{e}"
+        );
         let c = parse("[platform]\nkind = \"wafer\"\npreset = \"b200_8x8\"\nwafer.dies_x = 0\n")
             .unwrap();
         let e = c.build("e.toml").unwrap_err().to_string();

@@ -7,8 +7,12 @@ use moesim_nmp::{NmpConfig, NmpPlatform};
 /// The text and origin of NMP preset `name`; the error names `platform.preset`.
 pub fn preset(name: &str, origin: &str) -> Result<(&'static str, String)> {
     let text = moesim_nmp::preset_text(name).map_err(|_| {
-        Error::config(origin, "platform.preset", format!("unknown NMP preset `{name}`"))
-            .allowed(moesim_nmp::preset_names().join(", "))
+        Error::config(
+            origin,
+            "platform.preset",
+            format!("unknown NMP preset `{name}`"),
+        )
+        .allowed(moesim_nmp::preset_names().join(", "))
     })?;
     Ok((text, moesim_nmp::presets::preset_origin(name)))
 }

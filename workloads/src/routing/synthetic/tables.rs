@@ -322,9 +322,8 @@ mod tests {
             // popular experts hold more profile slots than unpopular ones
             let mut order: Vec<usize> = (0..256).collect();
             order.sort_by(|&a, &b| layer.weights[b].total_cmp(&layer.weights[a]));
-            let slots = |r: std::ops::Range<usize>| -> u32 {
-                order[r].iter().map(|&e| count[e]).sum()
-            };
+            let slots =
+                |r: std::ops::Range<usize>| -> u32 { order[r].iter().map(|&e| count[e]).sum() };
             assert!(slots(0..32) > 2 * slots(224..256), "{:?}", count);
         }
     }
