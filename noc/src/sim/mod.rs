@@ -142,8 +142,10 @@ mod tests {
     use crate::config::{TopologyConfig, TrafficPattern};
 
     fn small(rate: f64) -> NocConfig {
-        let mut c = NocConfig::default();
-        c.topology = TopologyConfig::mesh(4, 4);
+        let mut c = NocConfig {
+            topology: TopologyConfig::mesh(4, 4),
+            ..NocConfig::default()
+        };
         c.router.num_vcs = 4;
         c.router.vc_buf_size = 8;
         c.traffic.packet_size = 4;

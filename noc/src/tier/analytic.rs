@@ -96,10 +96,11 @@ impl Network for AnalyticNetwork {
             let end = serial.max(drain);
             finish.push(tick_of_ps(end) + r.latency);
             let rate = bytes / (end - release);
-            for &k in path.iter().filter(|&&k| (k as usize) < nlinks) {
-                link_bytes[k as usize] += m.bytes;
-                link_load.add_interval(k as usize, release, end, rate);
+            let links = path.iter().map(|&k| k as usize).filter(|&k| k < nlinks);
+            for k in links.clone() {
+                link_bytes[k] += m.bytes;
             }
+            link_load.add_interval_to(links, release, end, rate);
         }
         link_load.finish();
         Ok(NetworkRun {

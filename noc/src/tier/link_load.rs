@@ -66,25 +66,48 @@ impl LinkLoad {
     /// interval covers. Intervals before the first window are clamped into it. Call
     /// [`LinkLoad::finish`] before reading `bytes`.
     pub fn add_interval(&mut self, link: usize, t0_ps: f64, t1_ps: f64, rate_bytes_per_ps: f64) {
+        self.add_interval_to(std::iter::once(link), t0_ps, t1_ps, rate_bytes_per_ps);
+    }
+
+    /// [`LinkLoad::add_interval`] on each of `links`.
+    pub fn add_interval_to(
+        &mut self,
+        links: impl IntoIterator<Item = usize>,
+        t0_ps: f64,
+        t1_ps: f64,
+        rate_bytes_per_ps: f64,
+    ) {
         if t1_ps <= t0_ps || rate_bytes_per_ps <= 0.0 {
             return;
         }
+        // Times are non-negative: truncation is the floor.
         let wl = self.window.as_ps() as f64;
-        let w0 = (t0_ps / wl).floor().max(0.0) as u64;
-        let w1 = (t1_ps / wl).floor().max(0.0) as u64;
+        let w0 = (t0_ps.max(0.0) / wl) as u64;
+        let w1 = (t1_ps / wl) as u64;
         if w0 == w1 {
-            self.slot(w0)[link] += rate_bytes_per_ps * (t1_ps - t0_ps);
+            let b = rate_bytes_per_ps * (t1_ps - t0_ps);
+            let row = self.slot(w0);
+            for l in links {
+                row[l] += b;
+            }
             return;
         }
-        self.slot(w0)[link] += rate_bytes_per_ps * ((w0 + 1) as f64 * wl - t0_ps);
+        let head = rate_bytes_per_ps * ((w0 + 1) as f64 * wl - t0_ps);
         let tail = rate_bytes_per_ps * (t1_ps - w1 as f64 * wl);
-        if tail > 0.0 {
-            self.slot(w1)[link] += tail;
-        }
+        let per_window = rate_bytes_per_ps * wl;
+        self.slot(w1);
         if w1 > w0 + 1 {
-            let per_window = rate_bytes_per_ps * wl;
-            self.full_slot(w0 + 1)[link] += per_window;
-            self.full_slot(w1)[link] -= per_window;
+            self.full_slot(w1);
+        }
+        let first = self.first_window;
+        let (i0, i1) = ((w0 - first.min(w0)) as usize, (w1 - first.min(w1)) as usize);
+        for l in links {
+            self.bytes[i0][l] += head;
+            self.bytes[i1][l] += tail;
+            if w1 > w0 + 1 {
+                self.full[i0 + 1][l] += per_window;
+                self.full[i1][l] -= per_window;
+            }
         }
     }
 

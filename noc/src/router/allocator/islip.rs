@@ -231,14 +231,14 @@ mod tests {
                         }
                     }
                 }
-                for i in 0..ni {
-                    if in_m[i] != NONE {
+                for (i, m) in in_m.iter_mut().enumerate() {
+                    if *m != NONE {
                         continue;
                     }
                     for k in 0..no {
                         let o = (self.aptr[i] + k) % no;
                         if grant[o] == i as u32 {
-                            in_m[i] = o as u32;
+                            *m = o as u32;
                             out_m[o] = i as u32;
                             if iter == 0 {
                                 self.gptr[o] = (i + 1) % ni;

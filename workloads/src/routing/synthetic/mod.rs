@@ -140,17 +140,20 @@ impl SyntheticRouting {
     }
 
     /// Routes every token of `tokens` through every MoE layer into `out` (token `t` of `out` is
-    /// `tokens[t]`). Layer by layer, so that one layer's tables stay in cache for all tokens;
-    /// each token draws from its own stream in layer order, so the result is the same as routing
-    /// the tokens one by one.
+    /// `tokens[t]`). Layer by layer and, within a layer, task by task, so that the tables in use
+    /// stay in cache; each token draws from its own stream in layer order, so the result does
+    /// not depend on the processing order.
     fn route_tokens(&self, tokens: &mut [TokenState], out: &mut RoutingTable) {
         let s = &self.shape;
         let k = s.top_k as usize;
         let p = &self.params.profiles;
         let np = self.tables.num_profiles as usize;
+        let mut order: Vec<u32> = (0..tokens.len() as u32).collect();
+        order.sort_by_key(|&t| tokens[t as usize].task);
         let (mut chosen, mut groups) = (Vec::with_capacity(k), Vec::new());
         for m in 0..s.num_layers as usize {
-            for (t, tok) in tokens.iter_mut().enumerate() {
+            for &t in &order {
+                let tok = &mut tokens[t as usize];
                 let rng = &mut tok.rng;
                 if m > 0 && rng.random::<f64>() < p.switch {
                     tok.profile = rng.random_range(0..np);
@@ -165,7 +168,7 @@ impl SyntheticRouting {
                     let e = pick(s, layer, rng, first, &chosen, &groups);
                     push(s, e, &mut chosen, &mut groups);
                 }
-                out.token_mut(m as u32, t as u32).copy_from_slice(&chosen);
+                out.token_mut(m as u32, t).copy_from_slice(&chosen);
             }
         }
     }

@@ -165,7 +165,7 @@ pub(crate) fn profile_sets(
 /// while inadmissible (a duplicate, or outside the allowed groups) up to [`MAX_TRIES`] times;
 /// then an exact draw from the popularity restricted to the admissible experts (the same
 /// distribution, without a long rejection loop when the popular experts are taken).
-#[inline]
+#[inline(always)]
 pub(crate) fn pick(
     shape: &RoutingShape,
     layer: &LayerTable,
@@ -191,6 +191,8 @@ pub(crate) fn pick(
 
 /// A draw from the popularity restricted to the admissible experts: those of the groups in use
 /// once a token has reached its group limit, else every expert not yet chosen.
+#[cold]
+#[inline(never)]
 fn exact_draw(
     shape: &RoutingShape,
     layer: &LayerTable,
