@@ -9,6 +9,7 @@
 //! - [`config`]: TOML loading with key paths in errors, and `--set a.b=c` overrides;
 //! - [`rng`]: seeded, portable random streams.
 
+pub mod check;
 pub mod config;
 pub mod device;
 pub mod error;

@@ -6,7 +6,7 @@
 //! the selected `point` supplies them. [`NmpConfig::resolve`] checks everything and returns the
 //! numbers the platform is built from.
 
-use crate::check::{count, non_negative, positive};
+use moesim_core::check::{count, non_negative, positive};
 use moesim_core::{Error, MeshShape, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -14,7 +14,6 @@
 //!   capacity checks;
 //! - [`summary`]: the platform's figures as a stats tree.
 
-mod check;
 pub mod config;
 pub mod links;
 pub mod memory;

@@ -4,7 +4,7 @@
 //! Units are in the key names: `_gb` = 1e9 bytes, `_mb` = 1e6 bytes, `_gbytes_per_s` = 1e9 bytes/s
 //! per direction, `_ns` = nanoseconds. [`WaferConfig::validate`] checks every range after parsing.
 
-use crate::check::{count, non_negative, positive};
+use moesim_core::check::{count, non_negative, positive};
 use moesim_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 

@@ -13,7 +13,6 @@
 //!   wafer ids, capacity checks;
 //! - [`summary`]: the platform's figures as a stats tree.
 
-mod check;
 pub mod config;
 pub mod die;
 pub mod links;

@@ -1,7 +1,7 @@
 //! Range checks for configuration values: each error names the origin, the key and what is
 //! allowed.
 
-use moesim_core::{Error, Result};
+use crate::{Error, Result};
 
 /// `v` must be a finite number > 0.
 pub fn positive(origin: &str, key: &str, v: f64) -> Result<()> {
