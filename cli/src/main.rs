@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 mod cmd_noc;
 mod cmd_run;
+mod cmd_study;
 mod cmd_validate;
 mod cmd_workload;
 
@@ -24,6 +25,8 @@ enum Command {
     Noc(cmd_noc::NocArgs),
     /// Generate the workload of one step of an MoE model and print its per-layer figures.
     Workload(cmd_workload::WorkloadArgs),
+    /// Run a paper study and write docs/studies/NAME.md with its tables and figures.
+    Study(cmd_study::StudyArgs),
     /// Run every validation case; exit non-zero if any is outside its tolerance.
     Validate(cmd_validate::ValidateArgs),
 }
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
         Command::Run(a) => cmd_run::run(a),
         Command::Noc(a) => cmd_noc::run(a),
         Command::Workload(a) => cmd_workload::run(a),
+        Command::Study(a) => cmd_study::run(a),
         Command::Validate(a) => cmd_validate::run(a),
     };
     match result {

@@ -10,6 +10,7 @@
 //! - [`output`]: the `out/<run>/` writer; [`naming`]: deterministic run names;
 //! - [`overrides`]: `--set` key resolution (`noc.num_vcs` for `noc.router.num_vcs`);
 //! - [`plots`]: SVG plots; [`progress`]: progress bars on interactive terminals only;
+//! - [`studies`]: the paper studies behind `moesim study`;
 //! - [`presets`]: the embedded configuration presets; [`repo`]: locating the repository's data.
 
 pub mod booksim_csv;
@@ -26,6 +27,7 @@ pub mod plots;
 pub mod presets;
 pub mod progress;
 pub mod repo;
+pub mod studies;
 pub mod sweep;
 
 pub use experiment::{Experiment, RunSummary};
