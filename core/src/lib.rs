@@ -14,6 +14,7 @@ pub mod config;
 pub mod device;
 pub mod error;
 pub mod ids;
+pub mod preset;
 pub mod rng;
 pub mod stats;
 pub mod tick;

@@ -5,6 +5,7 @@
 use crate::curve::CollectiveCurve;
 use crate::ffn::FfnCalibration;
 use crate::spec::GpuSpec;
+use moesim_core::preset::CheckedConfig;
 use moesim_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -57,26 +58,26 @@ pub struct GpuSystemConfig {
     pub calibration: Calibration,
 }
 
+impl CheckedConfig for GpuSystemConfig {
+    fn check_config(&self, origin: &str) -> Result<()> {
+        self.validate(origin)
+    }
+}
+
 impl GpuSystemConfig {
     /// Parses and validates TOML text from `origin`.
     pub fn from_toml_str(origin: &str, text: &str) -> Result<GpuSystemConfig> {
-        let cfg: GpuSystemConfig = moesim_core::config::from_toml_str(origin, text)?;
-        cfg.validate(origin)?;
-        Ok(cfg)
+        Self::from_toml_checked(origin, text)
     }
 
     /// Reads, parses and validates a TOML file.
     pub fn load(path: impl AsRef<std::path::Path>) -> Result<GpuSystemConfig> {
-        let path = path.as_ref();
-        let text = moesim_core::error::read_to_string(path)?;
-        GpuSystemConfig::from_toml_str(&path.display().to_string(), &text)
+        Self::load_checked(path)
     }
 
     /// Parses a table (e.g. a preset with `--set` overrides applied) and validates it.
     pub fn from_table(origin: &str, table: toml::Table) -> Result<GpuSystemConfig> {
-        let cfg: GpuSystemConfig = moesim_core::config::from_table(origin, table)?;
-        cfg.validate(origin)?;
-        Ok(cfg)
+        Self::from_table_checked(origin, table)
     }
 
     /// Checks every value; errors name `origin` and the key.

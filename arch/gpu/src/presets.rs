@@ -1,7 +1,8 @@
 //! GPU system presets, kept as data in `configs/hardware/gpu/*.toml` and embedded in the binary.
 
 use crate::config::GpuSystemConfig;
-use moesim_core::{Error, Result};
+use moesim_core::Result;
+use moesim_core::preset::PresetSet;
 
 const PRESETS: &[(&str, &str)] = &[
     (
@@ -30,28 +31,24 @@ const PRESETS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The embedded presets as a set.
+pub const SET: PresetSet = PresetSet {
+    family: "gpu",
+    dir: "configs/hardware/gpu",
+    presets: PRESETS,
+};
+
 /// The names of the embedded presets.
 pub fn preset_names() -> Vec<&'static str> {
-    PRESETS.iter().map(|(n, _)| *n).collect()
+    SET.names()
 }
 
 /// The TOML text of preset `name` (to apply `--set` overrides before parsing).
 pub fn preset_text(name: &str) -> Result<&'static str> {
-    PRESETS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, t)| *t)
-        .ok_or_else(|| {
-            Error::config(
-                "gpu presets",
-                "name",
-                format!("unknown GPU system `{name}`"),
-            )
-            .allowed(preset_names().join(", "))
-        })
+    SET.text(name)
 }
 
 /// The embedded preset `name`, parsed and validated.
 pub fn preset(name: &str) -> Result<GpuSystemConfig> {
-    GpuSystemConfig::from_toml_str(&format!("embedded:{name}"), preset_text(name)?)
+    SET.load(name)
 }

@@ -1,8 +1,8 @@
 //! Embedded presets (the files under `configs/hardware/nmp/`) and loading from a path.
 
 use crate::config::NmpConfig;
-use moesim_core::config::{apply_overrides, from_table, parse_toml_value};
-use moesim_core::{Error, Result};
+use moesim_core::Result;
+use moesim_core::preset::{CheckedConfig, PresetSet};
 use std::path::Path;
 
 /// Every embedded preset: name and TOML text.
@@ -11,60 +11,59 @@ pub const PRESETS: &[(&str, &str)] = &[(
     include_str!("../../../configs/hardware/nmp/hdmoe.toml"),
 )];
 
+/// The embedded presets as a set.
+pub const SET: PresetSet = PresetSet {
+    family: "nmp",
+    dir: "configs/hardware/nmp",
+    presets: PRESETS,
+};
+
 /// The names of the embedded presets.
 pub fn preset_names() -> Vec<&'static str> {
-    PRESETS.iter().map(|(n, _)| *n).collect()
+    SET.names()
 }
 
 /// The origin string errors use for an embedded preset.
 pub fn preset_origin(name: &str) -> String {
-    format!("embedded:configs/hardware/nmp/{name}.toml")
+    SET.origin(name)
 }
 
 /// The TOML text of embedded preset `name`.
 pub fn preset_text(name: &str) -> Result<&'static str> {
-    PRESETS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, t)| *t)
-        .ok_or_else(|| {
-            Error::config("nmp presets", "preset", format!("unknown preset `{name}`"))
-                .allowed(preset_names().join(", "))
-        })
+    SET.text(name)
+}
+
+impl CheckedConfig for NmpConfig {
+    fn check_config(&self, origin: &str) -> Result<()> {
+        self.resolve(origin).map(|_| ())
+    }
 }
 
 impl NmpConfig {
     /// Parses and checks a configuration from TOML text read from `origin`.
     pub fn from_toml_str(origin: &str, text: &str) -> Result<NmpConfig> {
-        NmpConfig::from_table(origin, parse_toml_value(origin, text)?)
+        Self::from_toml_checked(origin, text)
     }
 
     /// Deserialises and checks a configuration from a TOML table.
     pub fn from_table(origin: &str, table: toml::Table) -> Result<NmpConfig> {
-        let cfg: NmpConfig = from_table(origin, table)?;
-        cfg.resolve(origin)?;
-        Ok(cfg)
+        Self::from_table_checked(origin, table)
     }
 
     /// Reads, parses and checks the file at `path`.
     pub fn load(path: impl AsRef<Path>) -> Result<NmpConfig> {
-        let path = path.as_ref();
-        let text = moesim_core::error::read_to_string(path)?;
-        NmpConfig::from_toml_str(&path.display().to_string(), &text)
+        Self::load_checked(path)
     }
 
     /// The embedded preset `name` (see [`preset_names`]).
     pub fn preset(name: &str) -> Result<NmpConfig> {
-        NmpConfig::from_toml_str(&preset_origin(name), preset_text(name)?)
+        SET.load(name)
     }
 
     /// The embedded preset `name` with `a.b=c` overrides (`mesh=8x8`, `point=10tf_25gbps`,
     /// `link.latency_ns=20`) applied before the checks.
     pub fn preset_with_overrides(name: &str, overrides: &[String]) -> Result<NmpConfig> {
-        let origin = preset_origin(name);
-        let mut table = parse_toml_value(&origin, preset_text(name)?)?;
-        apply_overrides(&mut table, overrides)?;
-        NmpConfig::from_table(&origin, table)
+        SET.load_with_overrides(name, overrides)
     }
 
     /// HD-MoE's platform on `mesh` (`"4x4"`, `"4x8"`, `"8x8"`) at `point` (`"2p5tf_75gbps"`,

@@ -1,8 +1,8 @@
 //! Embedded presets (the files under `configs/hardware/wafer/`) and loading from a path.
 
 use crate::config::WaferConfig;
-use moesim_core::config::{from_table, parse_toml_value};
-use moesim_core::{Error, Result};
+use moesim_core::Result;
+use moesim_core::preset::{CheckedConfig, PresetSet};
 use std::path::Path;
 
 /// Every embedded preset: name and TOML text.
@@ -17,64 +17,59 @@ pub const PRESETS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The embedded presets as a set.
+pub const SET: PresetSet = PresetSet {
+    family: "wafer",
+    dir: "configs/hardware/wafer",
+    presets: PRESETS,
+};
+
 /// The names of the embedded presets.
 pub fn preset_names() -> Vec<&'static str> {
-    PRESETS.iter().map(|(n, _)| *n).collect()
+    SET.names()
 }
 
 /// The origin string errors use for an embedded preset.
 pub fn preset_origin(name: &str) -> String {
-    format!("embedded:configs/hardware/wafer/{name}.toml")
+    SET.origin(name)
 }
 
 /// The TOML text of embedded preset `name`.
 pub fn preset_text(name: &str) -> Result<&'static str> {
-    PRESETS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, t)| *t)
-        .ok_or_else(|| {
-            Error::config(
-                "wafer presets",
-                "preset",
-                format!("unknown preset `{name}`"),
-            )
-            .allowed(preset_names().join(", "))
-        })
+    SET.text(name)
+}
+
+impl CheckedConfig for WaferConfig {
+    fn check_config(&self, origin: &str) -> Result<()> {
+        self.validate(origin)
+    }
 }
 
 impl WaferConfig {
     /// Parses and validates a configuration from TOML text read from `origin`.
     pub fn from_toml_str(origin: &str, text: &str) -> Result<WaferConfig> {
-        WaferConfig::from_table(origin, parse_toml_value(origin, text)?)
+        Self::from_toml_checked(origin, text)
     }
 
     /// Deserialises and validates a configuration from a TOML table (e.g. a preset's table after
     /// `--set` overrides were applied to it).
     pub fn from_table(origin: &str, table: toml::Table) -> Result<WaferConfig> {
-        let cfg: WaferConfig = from_table(origin, table)?;
-        cfg.validate(origin)?;
-        Ok(cfg)
+        Self::from_table_checked(origin, table)
     }
 
     /// Reads, parses and validates the file at `path`.
     pub fn load(path: impl AsRef<Path>) -> Result<WaferConfig> {
-        let path = path.as_ref();
-        let text = moesim_core::error::read_to_string(path)?;
-        WaferConfig::from_toml_str(&path.display().to_string(), &text)
+        Self::load_checked(path)
     }
 
     /// The embedded preset `name` (see [`preset_names`]).
     pub fn preset(name: &str) -> Result<WaferConfig> {
-        WaferConfig::from_toml_str(&preset_origin(name), preset_text(name)?)
+        SET.load(name)
     }
 
     /// The embedded preset `name` with `a.b=c` overrides applied before validation.
     pub fn preset_with_overrides(name: &str, overrides: &[String]) -> Result<WaferConfig> {
-        let origin = preset_origin(name);
-        let mut table = parse_toml_value(&origin, preset_text(name)?)?;
-        moesim_core::config::apply_overrides(&mut table, overrides)?;
-        WaferConfig::from_table(&origin, table)
+        SET.load_with_overrides(name, overrides)
     }
 }
 

@@ -5,6 +5,7 @@ use crate::dram::refresh::RefreshKind;
 use crate::dram::row_policy::RowPolicyKind;
 use crate::dram::scheduler::SchedulerKind;
 use crate::dram::spec::DramSpec;
+use moesim_core::preset::CheckedConfig;
 use moesim_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -31,12 +32,16 @@ pub struct DramConfig {
     pub controller: ControllerConfig,
 }
 
+impl CheckedConfig for DramConfig {
+    fn check_config(&self, origin: &str) -> Result<()> {
+        self.validate(origin)
+    }
+}
+
 impl DramConfig {
     /// Parses and validates TOML text from `origin`.
     pub fn from_toml_str(origin: &str, text: &str) -> Result<DramConfig> {
-        let cfg: DramConfig = moesim_core::config::from_toml_str(origin, text)?;
-        cfg.validate(origin)?;
-        Ok(cfg)
+        Self::from_toml_checked(origin, text)
     }
 
     /// Checks every field; errors name `origin` and the key.

@@ -1,7 +1,8 @@
 //! Device presets, kept as data in `memory/presets/*.toml` and embedded in the binary.
 
 use crate::dram::config::DramConfig;
-use moesim_core::{Error, Result};
+use moesim_core::Result;
+use moesim_core::preset::PresetSet;
 
 const PRESETS: &[(&str, &str)] = &[
     ("hbm3_stack", include_str!("../../presets/hbm3_stack.toml")),
@@ -11,18 +12,21 @@ const PRESETS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The embedded presets as a set.
+pub const SET: PresetSet = PresetSet {
+    family: "memory",
+    dir: "memory/presets",
+    presets: PRESETS,
+};
+
 /// The names of the embedded presets.
 pub fn preset_names() -> Vec<&'static str> {
-    PRESETS.iter().map(|(n, _)| *n).collect()
+    SET.names()
 }
 
 /// The embedded preset `name`, parsed and validated.
 pub fn preset(name: &str) -> Result<DramConfig> {
-    let (_, text) = PRESETS.iter().find(|(n, _)| *n == name).ok_or_else(|| {
-        Error::config("memory presets", "name", format!("unknown preset `{name}`"))
-            .allowed(preset_names().join(", "))
-    })?;
-    DramConfig::from_toml_str(&format!("embedded:{name}"), text)
+    SET.load(name)
 }
 
 #[cfg(test)]
