@@ -232,8 +232,8 @@ fn ring_allreduce_case() -> Case {
                 rounding. The batch of 16 is chosen by the zero-latency row. The 0.1 us row at \
                 25 GB/s (673 / 668 us) is not reproduced: its bandwidth term is 536.7 us, and \
                 the 131-136 us left would take 1313-1363 hop latencies of 0.1 us where the 5 us \
-                row leaves room for 43-68; both published columns carry a fixed cost that is \
-                not part of an all-reduce.",
+                row leaves room for 43-68, so that row's published figures include a cost \
+                beyond the bandwidth and hop terms of an all-reduce.",
         run: run_ring_allreduce,
     }
 }
