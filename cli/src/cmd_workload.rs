@@ -37,7 +37,7 @@ pub struct WorkloadArgs {
     /// Prefill sequences of a `mixed` batch.
     #[arg(long, default_value_t = 1)]
     prefill_batch: u32,
-    /// Data type of weights, activations and KV cache: fp32, bf16, fp16, fp8.
+    /// Data type of weights, activations and KV cache: fp32, bf16, fp8.
     #[arg(long, default_value = "bf16", value_parser = parse_enum::<DType>)]
     dtype: DType,
     /// Weight data type, when it differs from --dtype.

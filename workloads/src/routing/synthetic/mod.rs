@@ -143,6 +143,12 @@ impl SyntheticRouting {
     /// `tokens[t]`). Layer by layer and, within a layer, task by task, so that the tables in use
     /// stay in cache; each token draws from its own stream in layer order, so the result does
     /// not depend on the processing order.
+    ///
+    /// A layer runs in two passes: the first moves every token to its profile for the layer and
+    /// copies the profile's preferred experts out of the (large, randomly accessed) profile table,
+    /// a short loop of independent loads that the processor overlaps; the second makes the
+    /// picks. A token's draws keep their order (switch, on-profile, then its slots), so the
+    /// split does not change the routing.
     fn route_tokens(&self, tokens: &mut [TokenState], out: &mut RoutingTable) {
         let s = &self.shape;
         let k = s.top_k as usize;
@@ -151,19 +157,28 @@ impl SyntheticRouting {
         let mut order: Vec<u32> = (0..tokens.len() as u32).collect();
         order.sort_by_key(|&t| tokens[t as usize].task);
         let (mut chosen, mut groups) = (Vec::with_capacity(k), Vec::new());
+        let mut preferred = vec![0u32; order.len() * k];
+        let mut on_profile = vec![false; order.len()];
         for m in 0..s.num_layers as usize {
-            for &t in &order {
+            for (i, &t) in order.iter().enumerate() {
                 let tok = &mut tokens[t as usize];
                 let rng = &mut tok.rng;
                 if m > 0 && rng.random::<f64>() < p.switch {
                     tok.profile = rng.random_range(0..np);
                 }
+                on_profile[i] = rng.random::<f64>() < p.on_profile;
                 let layer = &self.tables.layers[tok.task as usize][m];
-                let on = rng.random::<f64>() < p.on_profile;
-                let preferred = &layer.profiles[tok.profile * k..(tok.profile + 1) * k];
+                preferred[i * k..(i + 1) * k]
+                    .copy_from_slice(&layer.profiles[tok.profile * k..(tok.profile + 1) * k]);
+            }
+            for (i, &t) in order.iter().enumerate() {
+                let tok = &mut tokens[t as usize];
+                let rng = &mut tok.rng;
+                let layer = &self.tables.layers[tok.task as usize][m];
+                let on = on_profile[i];
                 chosen.clear();
                 groups.clear();
-                for &pref in preferred {
+                for &pref in &preferred[i * k..(i + 1) * k] {
                     let first = (on && rng.random::<f64>() < p.follow).then_some(pref);
                     let e = pick(s, layer, rng, first, &chosen, &groups);
                     push(s, e, &mut chosen, &mut groups);
