@@ -9,7 +9,7 @@ pub mod bench;
 pub mod measurement;
 pub mod recorder;
 
-pub use bench::{BenchResult, bench};
+pub use bench::{BenchResult, bench, reference_kernel};
 pub use measurement::{Measured, run_latency};
 
 use crate::config::NocConfig;
@@ -256,5 +256,8 @@ mod tests {
         assert_eq!(b.repeats, 2);
         assert!(b.traversals_per_s > 0.0 && b.cycles_per_s > 0.0);
         assert!(b.wall_s <= b.median_wall_s);
+        assert!(b.cpu_s > 0.0 && b.cpu_s <= b.median_wall_s * 1.5 + 0.01);
+        let (k, _) = reference_kernel(1);
+        assert!(k > 0.0 && k.is_finite());
     }
 }
