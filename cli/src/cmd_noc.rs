@@ -238,11 +238,11 @@ fn bench(source: &NocSource, json: bool) -> Result<ExitCode> {
     let reference = moesim::repo::find_root()
         .ok()
         .map(|root| root.join(moesim::noc_bench::REFERENCE_CSV));
-    let rows = moesim::noc_bench::run(source, reference.as_deref())?;
+    let report = moesim::noc_bench::run(source, reference.as_deref())?;
     if json {
-        println!("{}", to_json(&rows)?);
+        println!("{}", to_json(&report)?);
     } else {
-        print!("{}", moesim::noc_bench::table(&rows));
+        print!("{}", moesim::noc_bench::table(&report));
     }
     Ok(ExitCode::SUCCESS)
 }

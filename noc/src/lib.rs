@@ -33,4 +33,4 @@ pub use config::NocConfig;
 pub use link_stats::LinkStats;
 pub use network::{Delivered, FlitNetwork};
 pub use report::{NocReport, RunStatus};
-pub use sim::{BenchResult, bench, run};
+pub use sim::{BenchResult, bench, reference_kernel, run};

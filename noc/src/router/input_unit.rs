@@ -88,8 +88,11 @@ impl InputUnits {
         }
         self.buf[idx * d + slot] = f;
         self.len[idx] = len as u16 + 1;
-        self.nonempty[port] |= 1 << v;
-        self.refresh(port);
+        if len == 0 {
+            // Only an empty VC becoming non-empty changes the port summaries.
+            self.nonempty[port] |= 1 << v;
+            self.refresh(port);
+        }
         len == 0
     }
 
