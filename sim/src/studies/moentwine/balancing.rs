@@ -37,7 +37,7 @@ pub fn sections(opts: &StudyOptions) -> Result<Vec<Section>> {
     let points = run_grid(opts.quick)?;
     let dir = opts.figure_dir(NAME)?;
     let setup = if opts.quick {
-        "DeepSeek-V3 decode on one wafer of 8x8 B200-class dies (quick mode: 2048 sequences, \
+        "DeepSeek-V3 decode on one wafer of 8x8 B200-class dies (quick mode: 8192 sequences, \
          4 experts and 1 shadow slot per die and MoE layer)"
     } else {
         "DeepSeek-V3 decode on 4 wafers of 8x8 B200-class dies (EP = 256: one expert and one \
@@ -120,9 +120,11 @@ fn load_section(points: &[Point], dir: &std::path::Path, setup: &str) -> Result<
         let _ = writeln!(
             md,
             "Without balancing the hottest die carries {:.2}x the mean load (MoEntwine's notes: \
-             about 2x). The synthetic routing is calibrated on real traces (see \
-             docs/workloads.md); with one expert per die the die load is the expert load, with \
-             several experts per die their skews partly average out.",
+             about 2x). The paper's routing traces are not published; the synthetic generator's \
+             skew comes from its calibration on other real traces (docs/workloads.md). With one \
+             expert per die the die load is the expert load, so the ratio is the expert skew \
+             itself; with several experts per die (the quick mode) their skews partly average \
+             out and the ratio is lower.",
             m.load_max_mean
         );
     }
@@ -161,7 +163,7 @@ fn row(md: &mut String, s: Scenario, v: Variant, m: &RunMeans, base: Option<&Run
 
 const TIMES_HEADER: &str = "| scenario | balancer | MoE compute us/step (vs none) | MoE comm us/step \
     (vs none) | stall us/step | step + stall us (vs none) | copies MB/step | chunks hidden | \
-    copy time past its phase, us/step |\n|---|---|---|---|---|---|---|---|---|\n";
+    chunk time past its phase (sum over chunks), us/step |\n|---|---|---|---|---|---|---|---|---|\n";
 
 fn times_section(points: &[Point], setup: &str) -> Section {
     let mut md = format!(
@@ -283,10 +285,21 @@ fn phase_section(points: &[Point], dir: &std::path::Path) -> Result<Section> {
             );
         }
     }
-    md.push_str(
-        "\nThe variant with the fewest exposed copy microseconds and the smallest MoE \
-         communication is the one whose pieces ride on cold links; `balancer.local_phase` and \
-         `balancer.global_phase` switch it.\n",
+    let comm = |v: Variant| {
+        find(points, Scenario::Fixed, v)
+            .map_or(f64::INFINITY, |o| o.means(WARMUP_STEPS).moe_comm_us)
+    };
+    let best = [Variant::Ni, Variant::NiSwapped, Variant::NiAllMoe]
+        .into_iter()
+        .min_by(|a, b| comm(*a).total_cmp(&comm(*b)))
+        .unwrap_or(Variant::Ni);
+    let _ = writeln!(
+        md,
+        "\nThe assignment with the smallest MoE communication here is **{}**: its pieces take \
+         the least bandwidth from the all-to-all. `balancer.local_phase` and \
+         `balancer.global_phase` switch it; the heatmaps above show which links each phase \
+         leaves cold on this mapping.",
+        best.name()
     );
     Ok(Section {
         title: "NI-Balancer: which phase carries which piece".into(),
