@@ -84,7 +84,7 @@ impl Balancer for EplbInvasive {
     }
 
     fn plan(&mut self, step: u64, current: &[Replica]) -> Result<Option<Rebalance>> {
-        if (step + 1) % u64::from(self.cfg.interval_steps) != 0 {
+        if !(step + 1).is_multiple_of(u64::from(self.cfg.interval_steps)) {
             return Ok(None);
         }
         let Some(pred) = self.history.predict() else {
