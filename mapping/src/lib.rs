@@ -14,6 +14,7 @@
 //! devices that together hold one copy, each an equal slice (tensor parallelism inside the
 //! group). A token uses one instance of each of its experts and every device of that instance.
 
+pub mod balancer;
 pub mod blocks;
 pub mod config;
 pub mod context;

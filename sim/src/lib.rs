@@ -13,6 +13,7 @@
 //! - [`studies`]: the paper studies behind `moesim study`;
 //! - [`presets`]: the embedded configuration presets; [`repo`]: locating the repository's data.
 
+pub mod balance_run;
 pub mod booksim_csv;
 pub mod executor;
 pub mod experiment;

@@ -30,6 +30,11 @@ pub struct Migration {
     pub window: MigrationWindow,
     /// Not released before this time.
     pub not_before: Tick,
+    /// An id for [`Migration::after`] (0 when nothing depends on the copy).
+    pub id: u64,
+    /// Released only once the copy with this id has been delivered (chunks of one piece of a
+    /// replica copy, store-and-forward pieces through an intermediate device).
+    pub after: Option<u64>,
     /// A label for reports (e.g. `L5.expert[17]`).
     pub label: String,
 }
@@ -61,11 +66,25 @@ impl MigrationQueue {
     pub fn pending(&self) -> &[Migration] {
         &self.pending
     }
-    /// Removes and returns the copies for `window` that may start by `now`, in queue order.
+    /// Removes and returns the copies for `window` that may start by `now`, in queue order:
+    /// released by `not_before`, and the copy they wait for (if any) delivered by `now`.
     pub fn take(&mut self, window: MigrationWindow, now: Tick) -> Vec<Migration> {
+        let delivered: std::collections::HashMap<u64, Tick> =
+            if self.pending.iter().any(|m| m.after.is_some()) {
+                self.done
+                    .iter()
+                    .map(|r| (r.migration.id, r.finish))
+                    .collect()
+            } else {
+                std::collections::HashMap::new()
+            };
+        let ready = |m: &Migration| {
+            m.after
+                .is_none_or(|a| delivered.get(&a).is_some_and(|&f| f <= now))
+        };
         let (out, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
             .into_iter()
-            .partition(|m| m.window == window && m.not_before <= now);
+            .partition(|m| m.window == window && m.not_before <= now && ready(m));
         self.pending = keep;
         out
     }
@@ -83,6 +102,8 @@ mod tests {
             bytes: 1,
             window: w,
             not_before: Tick(t),
+            id: 0,
+            after: None,
             label: String::new(),
         };
         let mut q = MigrationQueue::default();
@@ -97,5 +118,38 @@ mod tests {
             1
         );
         assert!(q.pending().is_empty());
+    }
+
+    #[test]
+    fn chained_copies_wait_for_their_predecessor() {
+        let mut q = MigrationQueue::default();
+        let first = Migration {
+            src: NodeId(0),
+            dst: NodeId(1),
+            bytes: 1,
+            window: MigrationWindow::MoeDispatch,
+            not_before: Tick(0),
+            id: 7,
+            after: None,
+            label: String::new(),
+        };
+        let second = Migration {
+            id: 8,
+            after: Some(7),
+            window: MigrationWindow::MoeCombine,
+            ..first.clone()
+        };
+        q.push(second);
+        assert!(q.take(MigrationWindow::MoeCombine, Tick(10)).is_empty());
+        q.done.push(MigrationRecord {
+            migration: first,
+            layer: 0,
+            release: Tick(0),
+            finish: Tick(50),
+            phase_end: Tick(60),
+            hidden: true,
+        });
+        assert!(q.take(MigrationWindow::MoeCombine, Tick(40)).is_empty());
+        assert_eq!(q.take(MigrationWindow::MoeCombine, Tick(50)).len(), 1);
     }
 }

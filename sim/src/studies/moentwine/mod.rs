@@ -2,6 +2,7 @@
 //! NI-Balancer) against GPU baselines. `moesim study moentwine` writes docs/studies/moentwine.md.
 
 pub mod balancing;
+pub mod balancing_runs;
 
 use super::{Section, StudyOptions};
 use moesim_core::Result;
