@@ -86,7 +86,7 @@ pub struct Filling {
     fill: Vec<u32>,
     members: Vec<u32>,
     frozen: Vec<bool>,
-    live: Vec<u32>,
+    share: Vec<f64>,
     lpath: Vec<u32>,
 }
 
@@ -176,21 +176,24 @@ impl Filling {
         }
         self.frozen.clear();
         self.frozen.resize(nflows, false);
-        self.live.clear();
-        self.live.extend(0..nres as u32);
-        while !self.live.is_empty() {
-            let mut min = f64::INFINITY;
-            for &j in &self.live {
-                let j = j as usize;
-                min = min.min(self.residual[j] / self.count[j] as f64);
+        // Current share per resource; `INFINITY` once no unfrozen flow crosses it. Each step
+        // scans this contiguous array (no division in the scan), in resource order.
+        self.share.clear();
+        self.share.extend(
+            self.residual
+                .iter()
+                .zip(&self.count)
+                .map(|(&r, &c)| r / c as f64),
+        );
+        let mut live = nres;
+        while live > 0 {
+            let min = self.share.iter().copied().fold(f64::INFINITY, f64::min);
+            if !min.is_finite() {
+                break;
             }
             let band = min * (1.0 + TIE);
-            for x in 0..self.live.len() {
-                let j = self.live[x] as usize;
-                if self.count[j] == 0 {
-                    continue;
-                }
-                let share = self.residual[j] / self.count[j] as f64;
+            for j in 0..nres {
+                let share = self.share[j];
                 if share > band {
                     continue;
                 }
@@ -206,11 +209,15 @@ impl Filling {
                         let jj = jj as usize;
                         self.residual[jj] -= share;
                         self.count[jj] -= 1;
+                        if self.count[jj] == 0 {
+                            self.share[jj] = f64::INFINITY;
+                            live -= 1;
+                        } else {
+                            self.share[jj] = self.residual[jj] / self.count[jj] as f64;
+                        }
                     }
                 }
             }
-            let count = &self.count;
-            self.live.retain(|&j| count[j as usize] > 0);
         }
     }
 }
