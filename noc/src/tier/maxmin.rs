@@ -87,6 +87,8 @@ pub struct Filling {
     members: Vec<u32>,
     frozen: Vec<bool>,
     share: Vec<f64>,
+    share_res: Vec<u32>,
+    slot: Vec<u32>,
     lpath: Vec<u32>,
 }
 
@@ -176,8 +178,10 @@ impl Filling {
         }
         self.frozen.clear();
         self.frozen.resize(nflows, false);
-        // Current share per resource; `INFINITY` once no unfrozen flow crosses it. Each step
-        // scans this contiguous array (no division in the scan), in resource order.
+        // Current share per resource (`INFINITY` once no unfrozen flow crosses it), kept in
+        // one contiguous array in resource order that each step scans (no division in the
+        // scan); `slot` maps a resource to its place there. The array is compacted, in order,
+        // when half of it is dead.
         self.share.clear();
         self.share.extend(
             self.residual
@@ -185,18 +189,37 @@ impl Filling {
                 .zip(&self.count)
                 .map(|(&r, &c)| r / c as f64),
         );
+        self.share_res.clear();
+        self.share_res.extend(0..nres as u32);
+        self.slot.clear();
+        self.slot.extend(0..nres as u32);
         let mut live = nres;
         while live > 0 {
+            if 2 * live < self.share.len() {
+                let mut w = 0;
+                for x in 0..self.share.len() {
+                    if self.share[x].is_finite() {
+                        let j = self.share_res[x];
+                        self.share[w] = self.share[x];
+                        self.share_res[w] = j;
+                        self.slot[j as usize] = w as u32;
+                        w += 1;
+                    }
+                }
+                self.share.truncate(w);
+                self.share_res.truncate(w);
+            }
             let min = self.share.iter().copied().fold(f64::INFINITY, f64::min);
             if !min.is_finite() {
                 break;
             }
             let band = min * (1.0 + TIE);
-            for j in 0..nres {
-                let share = self.share[j];
+            for x in 0..self.share.len() {
+                let share = self.share[x];
                 if share > band {
                     continue;
                 }
+                let j = self.share_res[x] as usize;
                 for m in self.start[j]..self.start[j + 1] {
                     let i = self.members[m as usize] as usize;
                     if self.frozen[i] {
@@ -209,11 +232,12 @@ impl Filling {
                         let jj = jj as usize;
                         self.residual[jj] -= share;
                         self.count[jj] -= 1;
+                        let at = self.slot[jj] as usize;
                         if self.count[jj] == 0 {
-                            self.share[jj] = f64::INFINITY;
+                            self.share[at] = f64::INFINITY;
                             live -= 1;
                         } else {
-                            self.share[jj] = self.residual[jj] / self.count[jj] as f64;
+                            self.share[at] = self.residual[jj] / self.count[jj] as f64;
                         }
                     }
                 }
