@@ -48,6 +48,7 @@ fn bench_set(
     let flow = |idle_fraction| TierConfig::Flow {
         aggregate_pairs: true,
         idle_fraction,
+        link_efficiency: 1.0,
     };
     let mut tiers = vec![("analytic".to_string(), TierConfig::Analytic)];
     for &f in idle_fractions {

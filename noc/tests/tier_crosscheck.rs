@@ -31,6 +31,7 @@ fn tiers(topo: &Topology, p: &NetworkParams) -> Vec<Box<dyn Network>> {
         TierConfig::Flow {
             aggregate_pairs: true,
             idle_fraction: 0.0,
+            link_efficiency: 1.0,
         },
     ]
     .iter()
@@ -134,6 +135,7 @@ fn endpoint_bandwidth_limits_a_hot_sender() {
     let flow = TierConfig::Flow {
         aggregate_pairs: true,
         idle_fraction: 0.0,
+        link_efficiency: 1.0,
     };
     let l = flow
         .build(&topo, &RoutingConfig::Dor, &limited, "t")

@@ -2,6 +2,9 @@
 //! the flow tier: the executor's speed target (under a second on one core).
 //!
 //! `cargo bench -p moesim --bench step`
+//!
+//! `prepare/<name>` times the part before the executor (platform, model, placement, routing
+//! and the step's workload), so that `step - prepare` is the executor and its network tier.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use moesim::experiment::moe::{MoeExperiment, PRESETS};
@@ -26,6 +29,9 @@ fn step(c: &mut Criterion) {
         let e = experiment(name);
         g.bench_function(name, |b| {
             b.iter(|| black_box(e.simulate(name).expect("step runs").summary.step_us))
+        });
+        g.bench_function(format!("prepare/{name}"), |b| {
+            b.iter(|| black_box(e.prepare(name).expect("step builds").workload.layers.len()))
         });
     }
     g.finish();

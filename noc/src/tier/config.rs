@@ -15,6 +15,10 @@ fn yes() -> bool {
     true
 }
 
+fn one() -> f64 {
+    1.0
+}
+
 fn default_max_cycles() -> u64 {
     100_000_000
 }
@@ -36,6 +40,12 @@ pub enum TierConfig {
         /// MoE dispatch phases about 5x faster for about 0.3 % on the makespan).
         #[serde(default)]
         idle_fraction: f64,
+        /// Fraction of each link's bandwidth flows may use, in (0, 1]: 1 is the ideal max-min
+        /// network; the flit routers saturate below it, and
+        /// `moesim_noc::tier::calibrate::flit_link_efficiency` measures the fraction that
+        /// matches them (0.81 for the default routers on an 8x8 mesh, docs/network_tiers.md).
+        #[serde(default = "one")]
+        link_efficiency: f64,
     },
     /// The cycle-level router pipeline (VCs, credits, allocators).
     Flit {
@@ -53,6 +63,7 @@ impl Default for TierConfig {
         TierConfig::Flow {
             aggregate_pairs: true,
             idle_fraction: 0.0,
+            link_efficiency: 1.0,
         }
     }
 }
@@ -69,15 +80,28 @@ impl TierConfig {
 
     /// Checks the values after parsing; `origin` names the file.
     pub fn validate(&self, origin: &str) -> Result<()> {
-        if let TierConfig::Flow { idle_fraction, .. } = self
-            && !(idle_fraction.is_finite() && (0.0..1.0).contains(idle_fraction))
+        if let TierConfig::Flow {
+            idle_fraction,
+            link_efficiency,
+            ..
+        } = self
         {
-            return Err(Error::config(
-                origin,
-                "network.tier.idle_fraction",
-                format!("{idle_fraction} is out of range"),
-            )
-            .allowed("[0, 1)"));
+            if !(idle_fraction.is_finite() && (0.0..1.0).contains(idle_fraction)) {
+                return Err(Error::config(
+                    origin,
+                    "network.tier.idle_fraction",
+                    format!("{idle_fraction} is out of range"),
+                )
+                .allowed("[0, 1)"));
+            }
+            if !(link_efficiency.is_finite() && *link_efficiency > 0.0 && *link_efficiency <= 1.0) {
+                return Err(Error::config(
+                    origin,
+                    "network.tier.link_efficiency",
+                    format!("{link_efficiency} is out of range"),
+                )
+                .allowed("(0, 1]"));
+            }
         }
         if let TierConfig::Flit { router, max_cycles } = self {
             router.validate(origin)?;
@@ -112,14 +136,18 @@ impl TierConfig {
             TierConfig::Flow {
                 aggregate_pairs,
                 idle_fraction,
-            } => Box::new(FlowNetwork::with_idle_fraction(
-                topo.clone(),
-                rf,
-                params.clone(),
-                *aggregate_pairs,
-                *idle_fraction,
-                origin,
-            )),
+                link_efficiency,
+            } => Box::new(
+                FlowNetwork::with_idle_fraction(
+                    topo.clone(),
+                    rf,
+                    params.clone(),
+                    *aggregate_pairs,
+                    *idle_fraction,
+                    origin,
+                )
+                .with_link_efficiency(*link_efficiency),
+            ),
             TierConfig::Flit { router, max_cycles } => Box::new(FlitTier::new(
                 topo.clone(),
                 *routing,
@@ -149,6 +177,7 @@ mod tests {
             ("kind = \"flow\"", "flow"),
             ("kind = \"flow\"\naggregate_pairs = false", "flow"),
             ("kind = \"flow\"\nidle_fraction = 0.1", "flow"),
+            ("kind = \"flow\"\nlink_efficiency = 1.0", "flow"),
         ] {
             let c: TierConfig = moesim_core::config::from_toml_str("x.toml", text).unwrap();
             assert_eq!(c.kind(), name);
@@ -177,5 +206,10 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(e.contains("network.tier.idle_fraction"), "{e}");
+        let bad: TierConfig =
+            moesim_core::config::from_toml_str("x.toml", "kind = \"flow\"\nlink_efficiency = 0")
+                .unwrap();
+        let e = bad.validate("x.toml").unwrap_err().to_string();
+        assert!(e.contains("network.tier.link_efficiency"), "{e}");
     }
 }

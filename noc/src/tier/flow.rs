@@ -40,6 +40,9 @@ pub struct FlowNetwork {
     routes: RouteTable,
     aggregate_pairs: bool,
     idle_fraction: f64,
+    link_efficiency: f64,
+    /// Resource capacities in bytes per ps: links scaled by `link_efficiency`, endpoints not.
+    capacity: Vec<f64>,
     filling: Filling,
     pair_slot: Vec<u32>,
     stats: FlowStats,
@@ -69,6 +72,8 @@ impl FlowNetwork {
         let routes = RouteTable::new(topo, routing, params, origin);
         let n = routes.resources().num_nodes;
         FlowNetwork {
+            capacity: routes.resources().bytes_per_ps.clone(),
+            link_efficiency: 1.0,
             filling: Filling::new(routes.resources().len()),
             pair_slot: if n <= DENSE_MAX_NODES {
                 vec![NONE; n * n]
@@ -80,6 +85,26 @@ impl FlowNetwork {
             idle_fraction,
             stats: FlowStats::default(),
         }
+    }
+
+    /// Lets flows use only `efficiency` (in (0, 1]) of every link's bandwidth; endpoint channels
+    /// keep theirs. 1 is the ideal max-min network; [`super::calibrate`] derives the value that
+    /// matches the flit routers' saturation throughput (docs/network_tiers.md).
+    pub fn with_link_efficiency(mut self, efficiency: f64) -> FlowNetwork {
+        let r = self.routes.resources();
+        self.link_efficiency = efficiency;
+        self.capacity = r
+            .bytes_per_ps
+            .iter()
+            .enumerate()
+            .map(|(k, &bw)| if k < r.num_links { bw * efficiency } else { bw })
+            .collect();
+        self
+    }
+
+    /// The fraction of each link's bandwidth flows may use.
+    pub fn link_efficiency(&self) -> f64 {
+        self.link_efficiency
     }
 
     /// Work done by the last call to `simulate`.
@@ -186,7 +211,7 @@ impl Network for FlowNetwork {
         let flows = self.build_flows(msgs)?;
         let nlinks = self.routes.resources().num_links;
         let res = fluid::run(
-            &self.routes.resources().bytes_per_ps,
+            &self.capacity,
             self.routes.all_paths(),
             &flows.specs,
             self.routes.params().window,
@@ -284,6 +309,22 @@ mod tests {
         // 300 B at half rate: 60 ns; then 400 B left of 700 at full rate: 100 ns total.
         assert_eq!(run.finish[0], Tick::from_ns(62.0));
         assert_eq!(run.finish[1], Tick::from_ns(102.0));
+    }
+
+    #[test]
+    fn link_efficiency_scales_links_not_endpoints() {
+        let m = [Message::new(0, NodeId(0), NodeId(2), 1000, Tick::ZERO)];
+        // Links at 8 B/ns, endpoints at 10 B/ns: 125 ns + 2 hops x 2 ns.
+        let mut n = net(true).with_link_efficiency(0.8);
+        assert_eq!(n.simulate(&m).unwrap().finish[0], Tick::from_ns(129.0));
+        // Node 1 sends to both neighbours: its injection channel (10 B/ns, not derated) is
+        // shared, 5 B/ns each, below the derated links' 9 B/ns: 200 ns + 1 hop.
+        let both = [
+            Message::new(0, NodeId(1), NodeId(0), 1000, Tick::ZERO),
+            Message::new(1, NodeId(1), NodeId(2), 1000, Tick::ZERO),
+        ];
+        let mut n = net(true).with_link_efficiency(0.9);
+        assert_eq!(n.simulate(&both).unwrap().makespan, Tick::from_ns(202.0));
     }
 
     #[test]

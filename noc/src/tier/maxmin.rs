@@ -86,7 +86,9 @@ pub struct Filling {
     fill: Vec<u32>,
     members: Vec<u32>,
     frozen: Vec<bool>,
-    live: Vec<u32>,
+    share: Vec<f64>,
+    share_res: Vec<u32>,
+    slot: Vec<u32>,
     lpath: Vec<u32>,
 }
 
@@ -176,24 +178,48 @@ impl Filling {
         }
         self.frozen.clear();
         self.frozen.resize(nflows, false);
-        self.live.clear();
-        self.live.extend(0..nres as u32);
-        while !self.live.is_empty() {
-            let mut min = f64::INFINITY;
-            for &j in &self.live {
-                let j = j as usize;
-                min = min.min(self.residual[j] / self.count[j] as f64);
+        // Current share per resource (`INFINITY` once no unfrozen flow crosses it), kept in
+        // one contiguous array in resource order that each step scans (no division in the
+        // scan); `slot` maps a resource to its place there. The array is compacted, in order,
+        // when half of it is dead.
+        self.share.clear();
+        self.share.extend(
+            self.residual
+                .iter()
+                .zip(&self.count)
+                .map(|(&r, &c)| r / c as f64),
+        );
+        self.share_res.clear();
+        self.share_res.extend(0..nres as u32);
+        self.slot.clear();
+        self.slot.extend(0..nres as u32);
+        let mut live = nres;
+        while live > 0 {
+            if 2 * live < self.share.len() {
+                let mut w = 0;
+                for x in 0..self.share.len() {
+                    if self.share[x].is_finite() {
+                        let j = self.share_res[x];
+                        self.share[w] = self.share[x];
+                        self.share_res[w] = j;
+                        self.slot[j as usize] = w as u32;
+                        w += 1;
+                    }
+                }
+                self.share.truncate(w);
+                self.share_res.truncate(w);
+            }
+            let min = self.share.iter().copied().fold(f64::INFINITY, f64::min);
+            if !min.is_finite() {
+                break;
             }
             let band = min * (1.0 + TIE);
-            for x in 0..self.live.len() {
-                let j = self.live[x] as usize;
-                if self.count[j] == 0 {
-                    continue;
-                }
-                let share = self.residual[j] / self.count[j] as f64;
+            for x in 0..self.share.len() {
+                let share = self.share[x];
                 if share > band {
                     continue;
                 }
+                let j = self.share_res[x] as usize;
                 for m in self.start[j]..self.start[j + 1] {
                     let i = self.members[m as usize] as usize;
                     if self.frozen[i] {
@@ -206,11 +232,16 @@ impl Filling {
                         let jj = jj as usize;
                         self.residual[jj] -= share;
                         self.count[jj] -= 1;
+                        let at = self.slot[jj] as usize;
+                        if self.count[jj] == 0 {
+                            self.share[at] = f64::INFINITY;
+                            live -= 1;
+                        } else {
+                            self.share[at] = self.residual[jj] / self.count[jj] as f64;
+                        }
                     }
                 }
             }
-            let count = &self.count;
-            self.live.retain(|&j| count[j as usize] > 0);
         }
     }
 }

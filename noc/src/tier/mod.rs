@@ -13,11 +13,13 @@
 //!
 //! [`routes`] computes and caches paths, [`params`] turns physical figures into flit widths and
 //! clocks, [`link_load`] records link heat in Tick windows, [`check`] holds the cross-checks
-//! between tiers that tests and `moesim validate` run, and [`patterns`] synthetic message sets.
+//! between tiers that tests and `moesim validate` run, [`calibrate`] the flow tier's link
+//! efficiency measured on the flit tier, and [`patterns`] synthetic message sets.
 //!
 //! The formulas are in docs/network_tiers.md.
 
 pub mod analytic;
+pub mod calibrate;
 pub mod check;
 pub mod config;
 pub mod event_queue;
