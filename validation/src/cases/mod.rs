@@ -6,6 +6,7 @@ pub mod booksim;
 pub mod gpu;
 pub mod hdmoe_tp;
 pub mod memory;
+pub mod moentwine;
 pub mod noc_closed_form;
 pub mod platforms;
 pub mod tiers;
@@ -22,5 +23,6 @@ pub fn all() -> Vec<Case> {
     all.extend(hdmoe_tp::cases());
     all.extend(workloads::cases());
     all.extend(tiers::cases());
+    all.extend(moentwine::cases());
     all
 }

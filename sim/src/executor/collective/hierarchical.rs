@@ -97,7 +97,10 @@ mod tests {
         // inner 2 (m-1) S/m + outer 2 (L-1) S/(mL)
         assert_eq!(bytes_sent_by(&ar, 5), 6 * 4000 + 6 * 1000);
         assert_eq!(h.schedule(CollectiveKind::AllGather, 16, 16_000).len(), 6);
-        assert_eq!(h.schedule(CollectiveKind::ReduceScatter, 16, 16_000).len(), 6);
+        assert_eq!(
+            h.schedule(CollectiveKind::ReduceScatter, 16, 16_000).len(),
+            6
+        );
         // one member per block: only the exchange
         assert_eq!(h.schedule(CollectiveKind::AllReduce, 4, 4000).len(), 6);
         // not a multiple: the ring

@@ -59,7 +59,9 @@ pub enum CollectiveConfig {
     Ring,
     ReduceBroadcast,
     /// Hierarchical over `levels` equal blocks of the members in ring order (wafers).
-    Hierarchical { levels: u32 },
+    Hierarchical {
+        levels: u32,
+    },
 }
 
 impl CollectiveConfig {

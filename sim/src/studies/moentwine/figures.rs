@@ -52,10 +52,14 @@ pub fn bar_chart(
     let width = 0.8 / series.len().max(1) as f64;
     for (i, (name, values)) in series.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
-        let bars = values.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(c, &v)| {
-            let x0 = c as f64 - 0.4 + i as f64 * width;
-            Rectangle::new([(x0, 0.0), (x0 + width * 0.9, v)], color.filled())
-        });
+        let bars = values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite())
+            .map(|(c, &v)| {
+                let x0 = c as f64 - 0.4 + i as f64 * width;
+                Rectangle::new([(x0, 0.0), (x0 + width * 0.9, v)], color.filled())
+            });
         chart
             .draw_series(bars)
             .map_err(|e| plot_err(path, e))?
@@ -87,11 +91,18 @@ mod tests {
             "t",
             "us",
             &["a".into(), "b".into()],
-            &[("x".into(), vec![1.0, 2.0]), ("y".into(), vec![3.0, f64::NAN])],
+            &[
+                ("x".into(), vec![1.0, 2.0]),
+                ("y".into(), vec![3.0, f64::NAN]),
+            ],
         )
         .unwrap();
         let s = std::fs::read_to_string(&p).unwrap();
-        assert!(s.starts_with("<svg") && s.contains("<rect"), "{}", &s[..100]);
+        assert!(
+            s.starts_with("<svg") && s.contains("<rect"),
+            "{}",
+            &s[..100]
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -108,9 +108,8 @@ pub fn run(
     let e_count = m.num_experts() as usize;
     let holders = expert_ranks(e_count, d);
     let shape = ExpertShape::new(m.hidden(), m.moe.expert_intermediate_size, p.weights);
-    let shared = (m.moe.shared_expert_intermediate_size > 0).then(|| {
-        ExpertShape::new(m.hidden(), m.moe.shared_expert_intermediate_size, p.weights)
-    });
+    let shared = (m.moe.shared_expert_intermediate_size > 0)
+        .then(|| ExpertShape::new(m.hidden(), m.moe.shared_expert_intermediate_size, p.weights));
     let mut acc = GpuResult {
         devices: d,
         tokens: u64::from(n_tok),
@@ -138,7 +137,9 @@ pub fn run(
                 send[r][g] += tb;
             }
         }
-        let back: Vec<Vec<u64>> = (0..d).map(|i| (0..d).map(|j| send[j][i]).collect()).collect();
+        let back: Vec<Vec<u64>> = (0..d)
+            .map(|i| (0..d).map(|j| send[j][i]).collect())
+            .collect();
         let max_us = |v: Vec<moesim_core::Tick>| v.iter().map(|t| t.as_us()).fold(0.0, f64::max);
         let dispatch = max_us(sys.all_to_allv_times(&send)?);
         let combine = max_us(sys.all_to_allv_times(&back)?);

@@ -132,7 +132,10 @@ pub fn measure(grid: &Grid, fig_dir: &std::path::Path) -> Result<Measured> {
         .par_iter()
         .map(|&m| {
             let run = |p| gpu::run(p, m, grid.seqs_per_die, grid.moe_layers, grid.seed);
-            Ok((m.to_string(), (run(GpuPlatform::Nvl72)?, run(GpuPlatform::DgxCluster)?)))
+            Ok((
+                m.to_string(),
+                (run(GpuPlatform::Nvl72)?, run(GpuPlatform::DgxCluster)?),
+            ))
         })
         .collect::<Result<_>>()?;
     Ok(Measured {
@@ -230,14 +233,26 @@ pub fn sections(opts: &StudyOptions, m: &Measured) -> Result<Vec<Section>> {
             }
         }
     }
-    let cats: Vec<String> = g.models.iter().map(|x| model_label(x).to_string()).collect();
+    let cats: Vec<String> = g
+        .models
+        .iter()
+        .map(|x| model_label(x).to_string())
+        .collect();
     for (stem, configs, what) in [
         ("wafer8x8", &ONE[..], "one 8x8 wafer"),
         ("wafers4", &FOUR[..], "4 wafers of 8x8"),
     ] {
         for (metric, f, label) in [
-            ("a2a", a2a as fn(&PointResult) -> f64, "all-to-all (dispatch + combine)"),
-            ("allreduce", |r: &PointResult| r.attention_ar_us, "attention all-reduce"),
+            (
+                "a2a",
+                a2a as fn(&PointResult) -> f64,
+                "all-to-all (dispatch + combine)",
+            ),
+            (
+                "allreduce",
+                |r: &PointResult| r.attention_ar_us,
+                "attention all-reduce",
+            ),
         ] {
             let series: Vec<(String, Vec<f64>)> = configs
                 .iter()
@@ -252,7 +267,13 @@ pub fn sections(opts: &StudyOptions, m: &Measured) -> Result<Vec<Section>> {
                 })
                 .collect();
             let path = dir.join(format!("{metric}_{stem}.svg"));
-            bar_chart(&path, &format!("{label}, {what}"), "us per MoE layer", &cats, &series)?;
+            bar_chart(
+                &path,
+                &format!("{label}, {what}"),
+                "us per MoE layer",
+                &cats,
+                &series,
+            )?;
             let _ = write!(
                 md,
                 "\n![{label}, {what}]({})\n",
@@ -272,11 +293,12 @@ pub fn sections(opts: &StudyOptions, m: &Measured) -> Result<Vec<Section>> {
     );
     for &model in &g.models {
         let k = points::truncated_model(model, 1)?.top_k();
-        let c = |cfg: &'static str, base: &'static str, f: fn(&PointResult) -> f64| {
-            match (m.get(cfg, model, g.tp), m.get(base, model, g.tp)) {
-                (Some(a), Some(b)) => format!("{:+.1} %", change_pct(f(a), f(b))),
-                _ => "-".into(),
-            }
+        let c = |cfg: &'static str, base: &'static str, f: fn(&PointResult) -> f64| match (
+            m.get(cfg, model, g.tp),
+            m.get(base, model, g.tp),
+        ) {
+            (Some(a), Some(b)) => format!("{:+.1} %", change_pct(f(a), f(b))),
+            _ => "-".into(),
         };
         let comm = |r: &PointResult| r.comm_us();
         let _ = writeln!(
@@ -370,7 +392,90 @@ pub fn sections(opts: &StudyOptions, m: &Measured) -> Result<Vec<Section>> {
     });
 
     out.push(gpu_section(&dir, m)?);
+    out.push(paper_section(m));
     Ok(out)
+}
+
+/// The largest cut (in percent, positive = lower) of `f` under `config` against `base` over the
+/// models, with the model.
+fn best_cut(
+    m: &Measured,
+    config: &'static str,
+    base: &'static str,
+    f: fn(&PointResult) -> f64,
+) -> (f64, String) {
+    m.grid
+        .models
+        .iter()
+        .filter_map(|&x| {
+            let (a, b) = (m.get(config, x, m.grid.tp)?, m.get(base, x, m.grid.tp)?);
+            Some((-change_pct(f(a), f(b)), model_label(x).to_string()))
+        })
+        .fold((f64::NAN, String::new()), |acc, v| {
+            if acc.0.is_nan() || v.0 > acc.0 {
+                v
+            } else {
+                acc
+            }
+        })
+}
+
+/// Measured against published.
+fn paper_section(m: &Measured) -> Section {
+    let comm = |r: &PointResult| r.comm_us();
+    let rows = [
+        (
+            "ER-Mapping all-to-all cut, one wafer (largest over models)",
+            "up to 35 %",
+            best_cut(m, "wafer8x8_er", "wafer8x8_baseline", a2a),
+        ),
+        (
+            "ER-Mapping all-to-all cut, 4 wafers (largest over models)",
+            "30 % (ablation)",
+            best_cut(m, "wafers4_er", "wafers4_baseline", a2a),
+        ),
+        (
+            "HER-Mapping all-to-all cut, 4 wafers (largest over models)",
+            "71 % (ablation)",
+            best_cut(m, "wafers4_her", "wafers4_baseline", a2a),
+        ),
+        (
+            "HER-Mapping communication cut, 4 wafers (largest over models)",
+            "up to 62 %",
+            best_cut(m, "wafers4_her", "wafers4_baseline", comm),
+        ),
+    ];
+    let mut md = String::from("| claim | paper | moesim | model |\n|---|---|---|---|\n");
+    for (claim, paper, (v, model)) in rows {
+        let _ = writeln!(md, "| {claim} | {paper} | {v:.1} % | {model} |");
+    }
+    md.push_str(
+        "\nWhy the numbers differ where they do:\n\n\
+         - The paper's communication model (notes) is hop-count times bytes over link bandwidth \
+           on ASTRA-sim; moesim runs the flow tier, where flows share links max-min fairly and \
+           the all-to-all time is set by the most loaded link. The baseline's crossing FTDs \
+           load the mesh centre far more than the average hop count says, so the entwined \
+           mappings gain more here than in a hop-count model.\n\
+         - The combine: moesim returns partial outputs to the nearest holder and sums them with \
+           an all-reduce among the holders (the cost is in the combine column); the paper's \
+           accounting of this step is not known. Under the baseline that all-reduce is short \
+           (compact groups); under ER it runs on the entwined ring.\n\
+         - Mixtral (top-2) and DBRX (top-4) have fewer experts than dies, so their experts are \
+           replicated and a token uses the replica nearest to it: the baseline is already \
+           local for them, which is why the gain is small or negative, as in the paper.\n\
+         - Inter-wafer bandwidth (225 GB/s per edge link), the batch, the TP degree and the \
+           link latency are assumptions (papers.md §1.6); the 4-wafer cuts depend most on the \
+           inter-wafer bandwidth, since the baseline and flat ER send most of the all-to-all \
+           across wafers and HER none.\n\
+         - WSC against NVL72: the GPU side uses the calibrated collective curves, including \
+           NCCL's per-call floor (about 34 us), which dominates decode-size all-to-alls; the \
+           wafer dies use the roofline (no kernel-launch or software floor). The ratio is an \
+           upper bound on what the hardware alone gives; the paper's +39 % sits below it.\n",
+    );
+    Section {
+        title: "Against the paper".into(),
+        markdown: md,
+    }
 }
 
 /// Per-device MoE throughput of the WSC (4 wafers, HER) against NVL72 and the DGX cluster.
@@ -431,7 +536,11 @@ fn gpu_section(dir: &std::path::Path, m: &Measured) -> Result<Section> {
         md,
         "\nMean WSC advantage over NVL72: {mean:+.0} % (paper: +39 % on average)."
     );
-    let cats: Vec<String> = g.models.iter().map(|x| model_label(x).to_string()).collect();
+    let cats: Vec<String> = g
+        .models
+        .iter()
+        .map(|x| model_label(x).to_string())
+        .collect();
     let path = dir.join("throughput_vs_gpu.svg");
     bar_chart(
         &path,

@@ -5,9 +5,9 @@
 //! Only `moe_layers` MoE layers are simulated (no dense prefix): MoE layers are statistically
 //! alike under the synthetic router, so per-layer figures are the mean over those layers.
 
-use crate::experiment::moe::MoeExperiment;
 use crate::executor::phases::PhaseKind;
 use crate::executor::timeline::TrafficClass;
+use crate::experiment::moe::MoeExperiment;
 use moesim_core::{Error, Result};
 use moesim_noc::heatmap::write_utilisation_svg;
 use moesim_workloads::ModelSpec;
@@ -121,7 +121,10 @@ pub fn experiment(spec: &PointSpec) -> Result<MoeExperiment> {
         "model_spec".into(),
         Value::try_from(&model).map_err(|e| Error::Sim(format!("{origin}: model: {e}")))?,
     );
-    t.insert("name".into(), Value::String(format!("{}_{}", spec.config, spec.model)));
+    t.insert(
+        "name".into(),
+        Value::String(format!("{}_{}", spec.config, spec.model)),
+    );
     let devices = devices_of(spec.config);
     let batch = sub(&mut t, "batch", &origin)?;
     batch.insert(
@@ -142,7 +145,11 @@ pub fn experiment(spec: &PointSpec) -> Result<MoeExperiment> {
 }
 
 fn devices_of(config: &str) -> i64 {
-    if config.starts_with("wafers4") { 256 } else { 64 }
+    if config.starts_with("wafers4") {
+        256
+    } else {
+        64
+    }
 }
 
 fn sub<'t>(t: &'t mut Table, key: &str, origin: &str) -> Result<&'t mut Table> {
@@ -214,6 +221,25 @@ mod tests {
                 let e = experiment(&spec).unwrap_or_else(|e| panic!("{config} {model}: {e}"));
                 assert_eq!(e.batch.batch_size as i64, 2 * devices_of(config));
             }
+        }
+    }
+
+    #[test]
+    fn a_degree_that_cannot_tile_names_the_key_and_the_allowed_values() {
+        for config in ["wafer8x8_er", "wafers4_her", "wafer8x8_baseline"] {
+            let spec = PointSpec {
+                config,
+                model: "deepseek-v3".into(),
+                attention_tp: 3,
+                seqs_per_die: 1,
+                moe_layers: 1,
+                heatmaps: None,
+            };
+            let e = experiment(&spec).unwrap_err().to_string();
+            assert!(
+                e.contains("key `placement.attention_tp`") && e.contains("16"),
+                "{config}: {e}"
+            );
         }
     }
 }
