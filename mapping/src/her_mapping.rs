@@ -4,7 +4,7 @@
 //! Every wafer (`wafer_dies`) is entwined on its own as in [`crate::er_mapping`]:
 //! `attention_tp` groups per wafer position, FTDs as compact blocks. A logical attention group is
 //! the same entwined group on *every* wafer (`attention_tp x wafers` dies, members listed wafer by
-//! wafer, each wafer's part in entwined-ring order), so after attention every FTD of every wafer
+//! wafer along a ring over the wafer grid, each wafer's part in entwined-ring order), so after attention every FTD of every wafer
 //! holds every token it may need and the MoE all-to-all never leaves a wafer's FTDs.
 //!
 //! The group's all-reduce is meant to run hierarchically (`[executor.collective] kind =
@@ -23,7 +23,7 @@ use crate::er_mapping::er_layout;
 use crate::map::PlacementMap;
 use crate::placement::Placement;
 use crate::wsc_baseline::{check_parallelism, wsc_map};
-use crate::wsc_grid::DieGrid;
+use crate::wsc_grid::{DieGrid, ring_cycle};
 use moesim_core::{NodeId, Result};
 use moesim_workloads::Parallelism;
 use moesim_workloads::flows::PostAttention;
@@ -73,12 +73,19 @@ impl HerMapping {
     pub fn layout(&self, ctx: &PlacementContext) -> Result<HerLayout> {
         let g = DieGrid::of(ctx, self.kind())?;
         let er = er_layout(&g, Some(self.wafer_dies), self.attention_tp, &ctx.origin)?;
-        let wafers = (g.len() / (er.region.0 * er.region.1) as usize) as u32;
+        let (wx, wy) = (g.width / er.region.0, g.height / er.region.1);
+        let wafers = wx * wy;
         let per = er.groups.len() / wafers as usize;
+        // wafers in ring order over the wafer grid, so the exchange between wafers hops between
+        // neighbouring wafers
+        let ring: Vec<usize> = ring_cycle(wx, wy)
+            .into_iter()
+            .map(|(x, y)| (y * wx + x) as usize)
+            .collect();
         let groups = (0..per)
             .map(|k| {
-                (0..wafers as usize)
-                    .flat_map(|w| er.groups[w * per + k].iter().copied())
+                ring.iter()
+                    .flat_map(|&w| er.groups[w * per + k].iter().copied())
                     .collect()
             })
             .collect();
@@ -139,7 +146,7 @@ mod tests {
         for g in &l.groups {
             assert_eq!(g.len(), 16);
             let w: Vec<u32> = g.iter().map(|&d| wafer(d)).collect();
-            assert_eq!(w, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]);
+            assert_eq!(w, [0, 0, 0, 0, 1, 1, 1, 1, 3, 3, 3, 3, 2, 2, 2, 2]);
         }
         // every FTD (inside one wafer) holds one die of every logical group
         for f in &l.ftds {
