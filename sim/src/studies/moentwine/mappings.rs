@@ -440,6 +440,16 @@ fn paper_section(m: &Measured) -> Section {
             best_cut(m, "wafers4_her", "wafers4_baseline", a2a),
         ),
         (
+            "HER-Mapping dispatch cut, 4 wafers (largest over models)",
+            "71 % (ablation, all-to-all)",
+            best_cut(m, "wafers4_her", "wafers4_baseline", |r| r.dispatch_us),
+        ),
+        (
+            "ER-Mapping dispatch cut, one wafer (largest over models)",
+            "35 % (all-to-all)",
+            best_cut(m, "wafer8x8_er", "wafer8x8_baseline", |r| r.dispatch_us),
+        ),
+        (
             "HER-Mapping communication cut, 4 wafers (largest over models)",
             "up to 62 %",
             best_cut(m, "wafers4_her", "wafers4_baseline", comm),
@@ -450,27 +460,37 @@ fn paper_section(m: &Measured) -> Section {
         let _ = writeln!(md, "| {claim} | {paper} | {v:.1} % | {model} |");
     }
     md.push_str(
-        "\nWhy the numbers differ where they do:\n\n\
-         - The paper's communication model (notes) is hop-count times bytes over link bandwidth \
-           on ASTRA-sim; moesim runs the flow tier, where flows share links max-min fairly and \
-           the all-to-all time is set by the most loaded link. The baseline's crossing FTDs \
-           load the mesh centre far more than the average hop count says, so the entwined \
-           mappings gain more here than in a hop-count model.\n\
-         - The combine: moesim returns partial outputs to the nearest holder and sums them with \
-           an all-reduce among the holders (the cost is in the combine column); the paper's \
-           accounting of this step is not known. Under the baseline that all-reduce is short \
-           (compact groups); under ER it runs on the entwined ring.\n\
+        "\nWhere and why the model departs from the paper:\n\n\
+         - The dispatch (tokens to experts) behaves as the paper says: ER keeps it inside the \
+           FTDs and HER inside a wafer's FTDs, and the cuts of the dispatch column match or \
+           exceed the paper's all-to-all cuts for the top-6/8 models.\n\
+         - The combine is where the model and the paper part. Partial expert outputs return to \
+           the nearest holder (inside the FTD), and the holders of a token must then sum them \
+           (an all-reduce among the attention group, counted in the combine column). Under the \
+           baseline that group is a compact 2x2 block; under ER it is the entwined ring, whose \
+           logical hops are 4 dies long with TP = 4 on 8x8; under HER it spans the four wafers, \
+           so every token crosses the wafer-to-wafer links twice per layer (attention all-reduce \
+           and this one). The notes do not say how the paper returns expert outputs; if it \
+           needs no such sum, the paper's communication cuts follow from the dispatch cuts \
+           alone. With the assumed 225 GB/s per wafer-to-wafer edge link, HER's two \
+           cross-wafer all-reduces cost more than the baseline's cross-wafer all-to-all, so \
+           HER's total communication is higher here, against the paper's -62 %.\n\
+         - The entwined all-reduce costs 3-4x the baseline's (attention all-reduce column), \
+           more than the paper's \"about 2x\": with TP = 4 on 8x8 dies the ring's logical \
+           neighbours are 4 dies apart, and the 16 rings share those links on the flow tier. \
+           Larger TP degrees shrink the FTDs but lengthen the rings (TP sweep above).\n\
          - Mixtral (top-2) and DBRX (top-4) have fewer experts than dies, so their experts are \
            replicated and a token uses the replica nearest to it: the baseline is already \
-           local for them, which is why the gain is small or negative, as in the paper.\n\
-         - Inter-wafer bandwidth (225 GB/s per edge link), the batch, the TP degree and the \
-           link latency are assumptions (papers.md §1.6); the 4-wafer cuts depend most on the \
-           inter-wafer bandwidth, since the baseline and flat ER send most of the all-to-all \
-           across wafers and HER none.\n\
-         - WSC against NVL72: the GPU side uses the calibrated collective curves, including \
-           NCCL's per-call floor (about 34 us), which dominates decode-size all-to-alls; the \
-           wafer dies use the roofline (no kernel-launch or software floor). The ratio is an \
-           upper bound on what the hardware alone gives; the paper's +39 % sits below it.\n",
+           local, and ER only adds the entwined all-reduces: the gain is negative, as the paper \
+           says for Mixtral, and larger in magnitude. DBRX on 4 wafers is the exception: per \
+           wafer ER keeps its replicated experts inside the wafer.\n\
+         - The paper's communication model (notes) is hop count times bytes over the link \
+           bandwidth; the flow tier shares links max-min fairly, so the slowest flow on the \
+           most loaded link sets each phase's time.\n\
+         - WSC against NVL72: the mean advantage is close to the paper's +39 %, but for \
+           different reasons than a like-for-like hardware comparison: the GPU side uses the \
+           calibrated collective curves including NCCL's per-call floor (about 34 us per \
+           all-to-all) and the calibrated FFN efficiency, the wafer dies the roofline.\n",
     );
     Section {
         title: "Against the paper".into(),
