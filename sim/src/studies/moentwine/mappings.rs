@@ -482,8 +482,8 @@ fn paper_section(m: &Measured) -> Section {
          - Mixtral (top-2) and DBRX (top-4) have fewer experts than dies, so their experts are \
            replicated and a token uses the replica nearest to it: the baseline is already \
            local, and ER only adds the entwined all-reduces: the gain is negative, as the paper \
-           says for Mixtral, and larger in magnitude. DBRX on 4 wafers is the exception: per \
-           wafer ER keeps its replicated experts inside the wafer.\n\
+           says for Mixtral, and larger in magnitude. DBRX on 4 wafers is an exception (ER well \
+           ahead of the baseline there), not analysed further.\n\
          - The paper's communication model (notes) is hop count times bytes over the link \
            bandwidth; the flow tier shares links max-min fairly, so the slowest flow on the \
            most loaded link sets each phase's time.\n\
