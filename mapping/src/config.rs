@@ -2,7 +2,7 @@
 //!
 //! ```toml
 //! [placement]
-//! kind = "ep_contiguous"   # or "tp", "dp_attention"
+//! kind = "ep_contiguous"   # or "tp", "dp_attention", "wsc_baseline", "er_mapping", "her_mapping"
 //! attention_tp = 8
 //! devices = [0, 1, 2, 3]   # optional: a subset of the platform's devices, in order
 //! ```
@@ -10,9 +10,12 @@
 use crate::context::PlacementContext;
 use crate::dp_attention::DpAttention;
 use crate::ep_contiguous::EpContiguous;
+use crate::er_mapping::ErMapping;
+use crate::her_mapping::HerMapping;
 use crate::map::PlacementMap;
 use crate::placement::Placement;
 use crate::tp::Tp;
+use crate::wsc_baseline::WscBaseline;
 use moesim_core::Result;
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +26,9 @@ pub enum PlacementConfig {
     Tp(Tp),
     EpContiguous(EpContiguous),
     DpAttention(DpAttention),
+    WscBaseline(WscBaseline),
+    ErMapping(ErMapping),
+    HerMapping(HerMapping),
 }
 
 impl Default for PlacementConfig {
@@ -32,7 +38,14 @@ impl Default for PlacementConfig {
 }
 
 /// The `kind` names, for error messages.
-pub const KINDS: &[&str] = &["tp", "ep_contiguous", "dp_attention"];
+pub const KINDS: &[&str] = &[
+    "tp",
+    "ep_contiguous",
+    "dp_attention",
+    "wsc_baseline",
+    "er_mapping",
+    "her_mapping",
+];
 
 impl PlacementConfig {
     /// The policy.
@@ -41,6 +54,9 @@ impl PlacementConfig {
             PlacementConfig::Tp(p) => p,
             PlacementConfig::EpContiguous(p) => p,
             PlacementConfig::DpAttention(p) => p,
+            PlacementConfig::WscBaseline(p) => p,
+            PlacementConfig::ErMapping(p) => p,
+            PlacementConfig::HerMapping(p) => p,
         }
     }
 
@@ -86,6 +102,6 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("attention_tp"), "{e}");
-        assert_eq!(KINDS.len(), 3);
+        assert_eq!(KINDS.len(), 6);
     }
 }

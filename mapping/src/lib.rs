@@ -8,7 +8,8 @@
 //! - [`memory`]: weight bytes per device under a map, and the capacity check;
 //! - [`devices`]: the device list a policy uses (all live devices, or an explicit list);
 //! - [`blocks`]: contiguous expert blocks shared by the expert-parallel policies;
-//! - one policy per file: [`tp`], [`ep_contiguous`], [`dp_attention`].
+//! - one policy per file: [`tp`], [`ep_contiguous`], [`dp_attention`], and the wafer-scale
+//!   mappings [`wsc_baseline`], [`er_mapping`], [`her_mapping`] (grid geometry in [`wsc_grid`]).
 //!
 //! A routed expert lives in one or more *instances* (replicas); an instance is a *group* of
 //! devices that together hold one copy, each an equal slice (tensor parallelism inside the
@@ -21,10 +22,14 @@ pub mod context;
 pub mod devices;
 pub mod dp_attention;
 pub mod ep_contiguous;
+pub mod er_mapping;
+pub mod her_mapping;
 pub mod map;
 pub mod memory;
 pub mod placement;
 pub mod tp;
+pub mod wsc_baseline;
+pub mod wsc_grid;
 
 pub use config::PlacementConfig;
 pub use context::PlacementContext;

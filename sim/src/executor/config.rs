@@ -66,6 +66,34 @@ pub struct ExecutorConfig {
     /// parallel experts) starts right after the router, overlapping the dispatch.
     #[serde(default = "yes")]
     pub overlap_local_experts: bool,
+    /// The order of a collective's members on its ring: `snake` over their grid positions, or
+    /// `placement` (the order the placement lists a group's devices: the entwined rings of
+    /// `er_mapping` / `her_mapping`).
+    #[serde(default)]
+    pub ring_order: RingOrder,
+    /// Where a device sends its partial expert outputs: the token's `primary` holder (then an
+    /// all-gather to the other holders), or the `nearest_holder` (then an all-reduce among the
+    /// holders sums the partial outputs: ER-Mapping's combine inside the FTD).
+    #[serde(default)]
+    pub combine: CombineTarget,
+}
+
+/// `[executor] ring_order`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RingOrder {
+    #[default]
+    Snake,
+    Placement,
+}
+
+/// `[executor] combine`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CombineTarget {
+    #[default]
+    Primary,
+    NearestHolder,
 }
 
 impl Default for ExecutorConfig {
@@ -73,6 +101,8 @@ impl Default for ExecutorConfig {
         ExecutorConfig {
             collective: CollectiveConfig::default(),
             overlap_local_experts: true,
+            ring_order: RingOrder::Snake,
+            combine: CombineTarget::Primary,
         }
     }
 }

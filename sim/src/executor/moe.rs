@@ -14,14 +14,18 @@
 //!    device (two experts there) is sent once; it comes from the holder nearest to the device
 //!    (ties: the primary holder, then the lower node id); a holder needs nothing. Every device
 //!    that worked on the token sends one partial output (its experts' outputs summed) to the
-//!    token's primary device. When the token has other holders (all-reduce after attention with
-//!    `attention_tp > 1`), an all-gather inside its attention group then gives them the result.
+//!    token's primary device (with `[executor] combine = "nearest_holder"`: to the holder nearest
+//!    to it, nothing when it is a holder). When the token has other holders (all-reduce after
+//!    attention with `attention_tp > 1`), an all-gather inside its attention group then gives
+//!    them the result (an all-reduce, summing the holders' partial outputs, with
+//!    `nearest_holder`).
 //!
 //! Expert work per device: an instance of `c` tokens split over `g` devices costs each device
 //! `1/g` of the expert's FLOPs and weight reads for `c` tokens (activations in full). Work whose
 //! tokens are all held locally may start right after the router ("local"); the rest waits for
 //! the dispatch ("remote").
 
+use super::config::CombineTarget;
 use moesim_core::{Coord, NodeId};
 use moesim_mapping::{GroupId, PlacementMap};
 use moesim_workloads::flows::TokenHolders;
@@ -60,6 +64,8 @@ pub struct MoeLayer<'a> {
     pub routing: LayerRouting<'a>,
     pub holders: &'a TokenHolders,
     pub coords: &'a [Coord],
+    /// Where partial outputs go.
+    pub combine: CombineTarget,
 }
 
 /// Reused buffers.
@@ -243,8 +249,13 @@ impl MoeLayer<'_> {
                     let src = self.nearest(&holders, primary, d);
                     s.dispatch.add(src, d, tb);
                 }
-                if d != primary {
-                    s.combine.add(d, primary, tb);
+                match self.combine {
+                    CombineTarget::Primary if d != primary => s.combine.add(d, primary, tb),
+                    CombineTarget::NearestHolder if s.stamp_h[d.index()] != stamp => {
+                        let to = self.nearest(&holders, primary, d);
+                        s.combine.add(d, to, tb);
+                    }
+                    _ => {}
                 }
             }
             if !needs.is_empty() && gather_after {

@@ -10,7 +10,7 @@
 
 use super::collectives::{CollectiveJob, run_collectives};
 use super::compute::{ComputeTime, ops_time};
-use super::config::ExecutorConfig;
+use super::config::{CombineTarget, ExecutorConfig, RingOrder};
 use super::migration::{MigrationQueue, MigrationRecord, MigrationWindow};
 use super::moe::{MoeLayer, MoePlan, MoeScratch};
 use super::net::NetDriver;
@@ -174,6 +174,7 @@ impl<'a> Executor<'a> {
                         routing,
                         holders: &w.holders,
                         coords: &self.coords,
+                        combine: self.cfg.combine,
                     }
                     .plan(n, &mut self.scratch);
                     let flops = self.moe_layer(&plan, dtype, &mut st)?;
@@ -285,7 +286,10 @@ impl<'a> Executor<'a> {
         bytes: u64,
         ready: &[Tick],
     ) -> CollectiveJob {
-        let members = snake_order(&devs, &self.coords);
+        let members = match self.cfg.ring_order {
+            RingOrder::Snake => snake_order(&devs, &self.coords),
+            RingOrder::Placement => devs,
+        };
         let start = members
             .iter()
             .map(|d| ready[d.index()].max(self.streams[d.index()].communication.free_at))
@@ -320,7 +324,7 @@ impl<'a> Executor<'a> {
         let msgs: Vec<Message> = extra.iter().map(|(m, _)| *m).collect();
         let run = run_collectives(
             &mut self.net,
-            alg,
+            alg.as_ref(),
             jobs,
             class,
             &msgs,
@@ -505,19 +509,19 @@ impl<'a> Executor<'a> {
         if let Some(e) = self.run_jobs(&jobs, TrafficClass::Moe, None, st)? {
             end = end.max(e);
         }
-        // then the all-gather to a token's other holders
+        // then the all-gather to a token's other holders (an all-reduce of the partial outputs
+        // when they went to the nearest holders)
         let tp = self.map.parallelism.attention_tp.max(1);
+        let gather_kind = match self.cfg.combine {
+            CombineTarget::Primary => moesim_workloads::flows::CollectiveKind::AllGather,
+            CombineTarget::NearestHolder => moesim_workloads::flows::CollectiveKind::AllReduce,
+        };
         let jobs: Vec<CollectiveJob> = plan
             .gather
             .iter()
             .map(|&(g, bytes)| {
                 let devs = self.map.attention[(g * tp) as usize..((g + 1) * tp) as usize].to_vec();
-                self.job(
-                    devs,
-                    moesim_workloads::flows::CollectiveKind::AllGather,
-                    bytes,
-                    &st.ready,
-                )
+                self.job(devs, gather_kind, bytes, &st.ready)
             })
             .collect();
         if let Some(e) = self.run_jobs(&jobs, TrafficClass::Moe, None, st)? {

@@ -6,6 +6,7 @@ pub mod booksim;
 pub mod gpu;
 pub mod hdmoe_tp;
 pub mod memory;
+pub mod moentwine;
 pub mod moentwine_balancer;
 pub mod noc_closed_form;
 pub mod platforms;
@@ -23,6 +24,7 @@ pub fn all() -> Vec<Case> {
     all.extend(hdmoe_tp::cases());
     all.extend(workloads::cases());
     all.extend(tiers::cases());
+    all.extend(moentwine::cases());
     all.extend(moentwine_balancer::cases());
     all
 }

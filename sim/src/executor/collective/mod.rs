@@ -7,14 +7,19 @@
 //! - [`reduce_broadcast`]: all-reduce as a pipelined reduce along a chain to its last member
 //!   followed by a pipelined broadcast back (each chain link carries `S` each way, in the limit of
 //!   small chunks: `2 S / BW` plus the chain's hop latencies, independent of `n`); reduce-scatter
-//!   and all-gather use the ring.
+//!   and all-gather use the ring;
+//! - [`hierarchical`]: reduce-scatter inside equal blocks of members, exchange between blocks,
+//!   all-gather inside blocks (HER-Mapping's intra-wafer / inter-wafer split).
 //!
 //! Byte convention (as the workload's [`Collective::bytes`](moesim_workloads::flows::Collective)):
 //! `S` is the full tensor: every member's input of an all-reduce or reduce-scatter, every
 //! member's output of an all-gather.
 
+pub mod hierarchical;
 pub mod reduce_broadcast;
 pub mod ring;
+
+pub use hierarchical::Hierarchical;
 
 pub use reduce_broadcast::ReduceBroadcast;
 pub use ring::Ring;
@@ -53,13 +58,20 @@ pub enum CollectiveConfig {
     #[default]
     Ring,
     ReduceBroadcast,
+    /// Hierarchical over `levels` equal blocks of the members in ring order (wafers).
+    Hierarchical {
+        levels: u32,
+    },
 }
 
 impl CollectiveConfig {
-    pub fn algorithm(&self) -> &'static dyn CollectiveAlgorithm {
-        match self {
-            CollectiveConfig::Ring => &Ring,
-            CollectiveConfig::ReduceBroadcast => &ReduceBroadcast,
+    pub fn algorithm(&self) -> Box<dyn CollectiveAlgorithm> {
+        match *self {
+            CollectiveConfig::Ring => Box::new(Ring),
+            CollectiveConfig::ReduceBroadcast => Box::new(ReduceBroadcast),
+            CollectiveConfig::Hierarchical { levels } => Box::new(Hierarchical {
+                levels: levels as usize,
+            }),
         }
     }
 }
