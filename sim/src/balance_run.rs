@@ -508,6 +508,9 @@ pub fn device_balance(
             routing: w.routing.layer(moe_index),
             holders: &w.holders,
             coords,
+            // Only the dispatch side (tokens per device) is read here; the combine target
+            // does not change it.
+            combine: crate::executor::config::CombineTarget::Primary,
         }
         .plan(n, scratch);
         let v: Vec<f64> = expert_devices

@@ -56,7 +56,8 @@ pub fn cases() -> Vec<Case> {
                     wafer-to-wafer links, an assumption), 32 sequences per die, flow tier: \
                     communication (all-to-all + attention all-reduce) of her_mapping with the \
                     hierarchical all-reduce against wsc_baseline. Paper: up to -62 % \
-                    (abstract; -71 % all-to-all in the ablation). Accepted: a cut of 40-90 %. \
+                    (abstract; -71 % all-to-all in the ablation). Accepted: an all-to-all cut of 20-90 % and a \
+                    communication cut of 40-90 %. \
                     The model disagrees (HER costs more than the baseline): its dispatch stays \
                     inside the wafer, but summing the partial expert outputs and the attention \
                     all-reduce cross the assumed 225 GB/s wafer-to-wafer links twice per layer \
@@ -106,13 +107,29 @@ fn run_her(_: &Context) -> Result<Vec<Check>> {
     let b = point("wafers4_baseline", "deepseek-v3")?;
     let h = point("wafers4_her", "deepseek-v3")?;
     let cut = -change_pct(h.comm_us(), b.comm_us());
-    Ok(vec![Check::new(
-        "communication cut, HER vs baseline",
-        "%",
-        62.0,
-        cut,
-        Tolerance::Range { lo: 40.0, hi: 90.0 },
-    )])
+    let a2a_cut = -change_pct(a2a(&h), a2a(&b));
+    Ok(vec![
+        Check::new(
+            "all-to-all cut, HER vs baseline",
+            "%",
+            71.0,
+            a2a_cut,
+            Tolerance::Range { lo: 20.0, hi: 90.0 },
+        ),
+        Check::new(
+            "communication cut, HER vs baseline",
+            "%",
+            62.0,
+            cut,
+            Tolerance::Range { lo: 40.0, hi: 90.0 },
+        )
+        .known_deviation(
+            "HER's dispatch stays inside a wafer (-87 %), but summing the partial expert outputs \
+         among a token's holders and the attention all-reduce cross the assumed 225 GB/s \
+         wafer-to-wafer links; the sources do not say how the paper returns expert outputs \
+         (docs/studies/moentwine.md, \"Against the paper\")",
+        ),
+    ])
 }
 
 fn run_topk(_: &Context) -> Result<Vec<Check>> {
