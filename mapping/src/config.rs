@@ -10,19 +10,25 @@
 use crate::context::PlacementContext;
 use crate::dp_attention::DpAttention;
 use crate::ep_contiguous::EpContiguous;
+use crate::ep_random::EpRandom;
+use crate::hybrid_tp_ep::HybridTpEp;
 use crate::map::PlacementMap;
+use crate::node_balance::NodeBalance;
 use crate::placement::Placement;
 use crate::tp::Tp;
 use moesim_core::Result;
 use serde::{Deserialize, Serialize};
 
 /// A placement policy and its parameters.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PlacementConfig {
     Tp(Tp),
     EpContiguous(EpContiguous),
     DpAttention(DpAttention),
+    EpRandom(EpRandom),
+    HybridTpEp(HybridTpEp),
+    NodeBalance(NodeBalance),
 }
 
 impl Default for PlacementConfig {
@@ -32,7 +38,14 @@ impl Default for PlacementConfig {
 }
 
 /// The `kind` names, for error messages.
-pub const KINDS: &[&str] = &["tp", "ep_contiguous", "dp_attention"];
+pub const KINDS: &[&str] = &[
+    "tp",
+    "ep_contiguous",
+    "dp_attention",
+    "ep_random",
+    "hybrid_tp_ep",
+    "node_balance",
+];
 
 impl PlacementConfig {
     /// The policy.
@@ -41,6 +54,9 @@ impl PlacementConfig {
             PlacementConfig::Tp(p) => p,
             PlacementConfig::EpContiguous(p) => p,
             PlacementConfig::DpAttention(p) => p,
+            PlacementConfig::EpRandom(p) => p,
+            PlacementConfig::HybridTpEp(p) => p,
+            PlacementConfig::NodeBalance(p) => p,
         }
     }
 
@@ -86,6 +102,6 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("attention_tp"), "{e}");
-        assert_eq!(KINDS.len(), 3);
+        assert_eq!(KINDS.len(), 6);
     }
 }
