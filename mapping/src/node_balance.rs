@@ -289,15 +289,30 @@ pub fn solve(
         model.add_constraint((comm_k * comm - t_comm).leq(0.0));
         constraints += 3;
     }
-    let sol = model.solve().map_err(|err| match err {
-        good_lp::ResolutionError::Infeasible => Error::config(
-            origin,
-            "placement.load_bound",
-            format!("no placement meets a node load of at most {bound} activations per token"),
-        )
-        .allowed("a larger bound, or leave the key out for the paper's bound"),
-        other => solve_error("node_balance", other),
-    })?;
+    let sol = match model.solve() {
+        Ok(sol) => sol,
+        Err(good_lp::ResolutionError::Other(msg)) if warm_objective.is_some() => {
+            // the limit expired before the root relaxation was solved: the warm start stands
+            let groups_n = groups.len();
+            return Ok((
+                ep.clone(),
+                SolveStats {
+                    status: format!("TimeLimit ({msg}): EP warm start returned"),
+                    objective: p.objective(&ep, groups),
+                    best_bound: None,
+                    gap: None,
+                    time_s: started.elapsed().as_secs_f64(),
+                    nodes: 0,
+                    warm_start_objective: warm_objective,
+                    binaries: e * d,
+                    constraints,
+                    groups: groups_n,
+                    group_coverage: coverage,
+                },
+            ));
+        }
+        Err(err) => return Err(solve_error_of(err, origin, bound)),
+    };
     let mut shares = Shares::zeros(e, d);
     for i in 0..e {
         let mut sum = 0.0;
@@ -330,6 +345,19 @@ pub fn solve(
             group_coverage: coverage,
         },
     ))
+}
+
+/// A solver failure: infeasibility names the load bound.
+fn solve_error_of(err: good_lp::ResolutionError, origin: &str, bound: f64) -> Error {
+    match err {
+        good_lp::ResolutionError::Infeasible => Error::config(
+            origin,
+            "placement.load_bound",
+            format!("no placement meets a node load of at most {bound} activations per token"),
+        )
+        .allowed("a larger bound, or leave the key out for the paper's bound"),
+        other => solve_error("node_balance", other),
+    }
 }
 
 fn default_time_limit() -> f64 {

@@ -1,0 +1,218 @@
+//! The grid's tables, speedup summary and figures.
+
+use super::grid::{ConfigResult, GridConfig, POLICIES};
+use crate::plots::{Series, line_chart};
+use crate::studies::{Section, StudyOptions, figure_link};
+use moesim_core::Result;
+use serde::Serialize;
+
+/// NodeBalance's speedup over each baseline at one grid point.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SpeedupRow {
+    pub model: String,
+    pub point: String,
+    pub mesh: String,
+    pub batch: u32,
+    pub vs_tp: f64,
+    pub vs_ep: f64,
+    pub vs_hybrid: f64,
+}
+
+/// Every speedup of the grid.
+pub fn speedups(results: &[ConfigResult], batches: &[u32]) -> Vec<SpeedupRow> {
+    let mut out = Vec::new();
+    for r in results {
+        for &b in batches {
+            let nb = r.tbt_us(3, b);
+            out.push(SpeedupRow {
+                model: r.model.clone(),
+                point: r.point.clone(),
+                mesh: r.mesh.clone(),
+                batch: b,
+                vs_tp: r.tbt_us(0, b) / nb,
+                vs_ep: r.tbt_us(1, b) / nb,
+                vs_hybrid: r.tbt_us(2, b) / nb,
+            });
+        }
+    }
+    out
+}
+
+/// Min, mean and max of `v`.
+pub fn spread(v: impl Iterator<Item = f64>) -> (f64, f64, f64) {
+    let v: Vec<f64> = v.collect();
+    let n = v.len().max(1) as f64;
+    (
+        v.iter().copied().fold(f64::INFINITY, f64::min),
+        v.iter().sum::<f64>() / n,
+        v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    )
+}
+
+fn tbt_table(results: &[ConfigResult], model: &str, batches: &[u32]) -> String {
+    let mut s = String::from(
+        "| point | mesh | batch | TP (us) | EP (us) | hybrid (us) | NodeBalance (us) | vs TP | vs EP | vs hybrid | NB comp / comm (us) |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in results.iter().filter(|r| r.model == model) {
+        for &b in batches {
+            let t: Vec<f64> = (0..POLICIES.len()).map(|p| r.tbt_us(p, b)).collect();
+            let (c, m) = r.costs[3].totals_us(f64::from(b));
+            s.push_str(&format!(
+                "| {} | {} | {b} | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {:.0} / {:.0} |\n",
+                r.point,
+                r.mesh,
+                t[0],
+                t[1],
+                t[2],
+                t[3],
+                t[0] / t[3],
+                t[1] / t[3],
+                t[2] / t[3],
+                c,
+                m
+            ));
+        }
+    }
+    s
+}
+
+fn summary(rows: &[SpeedupRow], models: &[String]) -> String {
+    let mut s = String::from(
+        "| model | NodeBalance vs TP (min / mean / max) | vs EP | vs hybrid | paper |\n|---|---|---|---|---|\n",
+    );
+    let fmt = |t: (f64, f64, f64)| format!("{:.2} / {:.2} / {:.2}", t.0, t.1, t.2);
+    for m in models.iter().map(String::as_str).chain(std::iter::once("all")) {
+        let sel: Vec<&SpeedupRow> = rows.iter().filter(|r| m == "all" || r.model == m).collect();
+        if sel.is_empty() {
+            continue;
+        }
+        s.push_str(&format!(
+            "| {m} | {} | {} | {} | {} |\n",
+            fmt(spread(sel.iter().map(|r| r.vs_tp))),
+            fmt(spread(sel.iter().map(|r| r.vs_ep))),
+            fmt(spread(sel.iter().map(|r| r.vs_hybrid))),
+            if m == "all" {
+                "1.1-1.8 / 1.1-1.5 / 1.0-1.4"
+            } else {
+                ""
+            }
+        ));
+    }
+    s
+}
+
+fn gamma_table(results: &[ConfigResult]) -> String {
+    let mut s = String::from(
+        "| model | point | mesh | gamma | R^2 | samples | NodeBalance solve time per layer (mean / max s) | gap (max) | statuses |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in results {
+        let (g, r2, n) = r
+            .gamma
+            .map_or((f64::NAN, f64::NAN, 0), |g| (g.gamma, g.r_squared, g.samples));
+        let times: Vec<f64> = r.node_balance.iter().map(|s| s.time_s).collect();
+        let (_, mean, max) = spread(times.into_iter());
+        let gap = r
+            .node_balance
+            .iter()
+            .filter_map(|s| s.gap)
+            .fold(0.0, f64::max);
+        let mut statuses: Vec<String> = r.node_balance.iter().map(|s| s.status.clone()).collect();
+        statuses.sort();
+        statuses.dedup();
+        s.push_str(&format!(
+            "| {} | {} | {} | {g:.3} | {r2:.3} | {n} | {mean:.2} / {max:.2} | {:.1} % | {} |\n",
+            r.model,
+            r.point,
+            r.mesh,
+            gap * 100.0,
+            statuses.join(", ")
+        ));
+    }
+    s
+}
+
+/// The grid's sections (tables, summary, figures).
+pub fn sections(
+    grid: &GridConfig,
+    results: &[ConfigResult],
+    opts: &StudyOptions,
+    name: &str,
+) -> Result<Vec<Section>> {
+    let models: Vec<String> = grid.models.iter().map(|m| m.name.clone()).collect();
+    let rows = speedups(results, &grid.batches);
+    let mut out = vec![Section {
+        title: "NodeBalance against the baselines: summary".into(),
+        markdown: format!(
+            "Speedup of NodeBalance (TBT of the baseline over TBT of NodeBalance) over every \
+             point, mesh and batch of the grid ({} configurations x {} batches). NodeBalance here \
+             is the MILP placement on the row-major node order, without LinkBalance's physical \
+             mapping.\n\n{}",
+            results.len(),
+            grid.batches.len(),
+            summary(&rows, &models)
+        ),
+    }];
+    let dir = opts.figure_dir(name)?;
+    for gm in &grid.models {
+        let mut md = format!(
+            "Routing: {}.\n\n{}",
+            if gm.real_routing {
+                "the real MT-Bench trace (`reasoning`)"
+            } else {
+                "synthetic, from the calibrated generator (no recorded trace of this model is in \
+                 the repository)"
+            },
+            tbt_table(results, &gm.name, &grid.batches)
+        );
+        let mut series: Vec<Series> = ["vs TP", "vs EP", "vs hybrid"]
+            .iter()
+            .map(|l| Series {
+                label: (*l).into(),
+                points: Vec::new(),
+            })
+            .collect();
+        let b = grid.batches.last().copied().unwrap_or(128);
+        let mut labels = Vec::new();
+        for (x, r) in rows
+            .iter()
+            .filter(|r| r.model == gm.name && r.batch == b)
+            .enumerate()
+        {
+            let xf = (x + 1) as f64;
+            series[0].points.push((xf, r.vs_tp));
+            series[1].points.push((xf, r.vs_ep));
+            series[2].points.push((xf, r.vs_hybrid));
+            labels.push(format!("{}={} {}", x + 1, r.point, r.mesh));
+        }
+        if !labels.is_empty() {
+            let file = dir.join(format!("speedup_{}.svg", gm.name));
+            line_chart(
+                &file,
+                &format!("{}: NodeBalance speedup at batch {b}", gm.name),
+                "configuration",
+                "speedup",
+                &series,
+                10.0,
+            )?;
+            md.push_str(&format!(
+                "\n![speedup]({})\n\nConfigurations: {}.\n",
+                figure_link(name, &file),
+                labels.join(", ")
+            ));
+        }
+        out.push(Section {
+            title: format!("TBT per policy: {}", gm.name),
+            markdown: md,
+        });
+    }
+    out.push(Section {
+        title: "Fitted gamma and NodeBalance solver per configuration".into(),
+        markdown: format!(
+            "gamma is the least-squares slope (through the origin) of the link scheduler's \
+             makespan on the surrogate `max_c bytes_c / BW`, over random EP and random-split \
+             placements on random node maps of the configuration's layers.\n\n{}",
+            gamma_table(results)
+        ),
+    });
+    Ok(out)
+}
