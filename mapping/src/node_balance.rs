@@ -69,7 +69,7 @@ pub struct SolveStats {
     pub time_s: f64,
     /// Branch-and-bound nodes solved.
     pub nodes: u64,
-    /// Objective of the warm start, if it was feasible and passed to the solver.
+    /// Objective of the warm start (EP, with shares moved off nodes above the load bound).
     pub warm_start_objective: Option<f64>,
     pub binaries: usize,
     pub constraints: usize,
@@ -224,7 +224,8 @@ pub fn solve(
     let t_comm = vars.add(variable().min(0.0));
 
     // warm start: the EP placement, if it meets the load bound
-    let ep = ep_shares(e, d, &mut rng_from_seed(lim.seed));
+    let mut ep = ep_shares(e, d, &mut rng_from_seed(lim.seed));
+    repair_to_bound(&mut ep, &p.load.freq, bound);
     let ep_loads = ep.node_load(&p.load.freq);
     let ep_ok = ep_loads.iter().all(|&l| l <= bound * (1.0 + 1e-9));
     let mut init: Vec<(Variable, f64)> = Vec::new();
@@ -345,6 +346,47 @@ pub fn solve(
             group_coverage: coverage,
         },
     ))
+}
+
+/// Moves shares off nodes above `bound` (activations per token) to the least-loaded nodes until
+/// every node meets it: the EP placement made feasible for the load bound (a no-op when EP
+/// already meets it). Needs `sum_i f_i <= D bound`.
+pub fn repair_to_bound(s: &mut Shares, freq: &[f64], bound: f64) {
+    let mut loads = s.node_load(freq);
+    for _ in 0..s.num_experts * s.num_nodes * 4 {
+        let Some((c, &lc)) = loads
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+        else {
+            return;
+        };
+        if lc <= bound * (1.0 + 1e-12) {
+            return;
+        }
+        let (to, &lt) = match loads.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)) {
+            Some(x) => x,
+            None => return,
+        };
+        // the heaviest expert with a share on c
+        let Some(i) = (0..s.num_experts)
+            .filter(|&i| s.holds(i, c) && freq[i] > 0.0)
+            .max_by(|&a, &b| freq[a].total_cmp(&freq[b]))
+        else {
+            return;
+        };
+        let x = s
+            .get(i, c)
+            .min((lc - bound) / freq[i])
+            .min(((bound - lt) / freq[i]).max(0.0));
+        if x <= 0.0 {
+            return;
+        }
+        s.set(i, c, s.get(i, c) - x);
+        s.set(i, to, s.get(i, to) + x);
+        loads[c] -= x * freq[i];
+        loads[to] += x * freq[i];
+    }
 }
 
 /// A solver failure: infeasibility names the load bound.
@@ -514,6 +556,18 @@ mod tests {
         // is at least the mean load
         let mean: f64 = l.freq.iter().sum::<f64>() / 4.0;
         assert!(st.objective >= mean * p.comp_us_per_load() - 1e-9);
+    }
+
+    #[test]
+    fn repair_meets_the_bound() {
+        let l = load();
+        let mut s = Shares::zeros(4, 4);
+        for i in 0..4 {
+            s.set(i, 0, 1.0);
+        }
+        repair_to_bound(&mut s, &l.freq, 0.6);
+        assert!(s.max_sum_error() < 1e-9);
+        assert!(s.node_load(&l.freq).iter().all(|&x| x <= 0.6 + 1e-9));
     }
 
     #[test]
