@@ -136,8 +136,7 @@ mod tests {
         // 8 experts on 32 nodes: 4 nodes each
         assert_eq!(map.group(map.expert(0, 3)[0]).len(), 4);
         let c: crate::PlacementConfig =
-            moesim_core::config::from_toml_str("e.toml", "kind = \"ep_random\"\nseed = 2")
-                .unwrap();
+            moesim_core::config::from_toml_str("e.toml", "kind = \"ep_random\"\nseed = 2").unwrap();
         assert_eq!(c.kind(), "ep_random");
     }
 }

@@ -21,8 +21,8 @@ use crate::node_balance_load::LoadProfile;
 use crate::node_balance_shares::{Shares, to_placement_map};
 use crate::placement::Placement;
 use good_lp::{
-    Expression, ResolutionError, Solution, SolverModel, Variable, WithInitialSolution,
-    WithMipGap, WithTimeLimit, microlp, variable, variables,
+    Expression, ResolutionError, Solution, SolverModel, Variable, WithInitialSolution, WithMipGap,
+    WithTimeLimit, microlp, variable, variables,
 };
 use moesim_core::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -94,7 +94,11 @@ pub fn assign_regions(
     let greedy_obj = sums.iter().copied().fold(0.0, f64::max);
     let mut vars = variables!();
     let z: Vec<Vec<Variable>> = (0..freq.len())
-        .map(|_| (0..regions).map(|_| vars.add(variable().binary())).collect())
+        .map(|_| {
+            (0..regions)
+                .map(|_| vars.add(variable().binary()))
+                .collect()
+        })
         .collect();
     let t = vars.add(variable().min(0.0));
     let mut init: Vec<(Variable, f64)> = vec![(t, greedy_obj)];
@@ -181,7 +185,8 @@ impl Placement for HybridTpEp {
             .loads(ctx.model, &ctx.origin, "placement.profile")?;
         let mut layers = Vec::with_capacity(loads.len());
         for l in &loads {
-            let (a, _) = assign_regions(&l.freq, regions as usize, self.time_limit_s, self.mip_gap)?;
+            let (a, _) =
+                assign_regions(&l.freq, regions as usize, self.time_limit_s, self.mip_gap)?;
             layers.push(hybrid_shares(&a, devs.len(), regions as usize));
         }
         to_placement_map(self.kind(), ctx, &devs, &layers)

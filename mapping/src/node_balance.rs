@@ -211,14 +211,22 @@ pub fn solve(
 
     let mut vars = variables!();
     let pv: Vec<Vec<Variable>> = (0..e)
-        .map(|_| (0..d).map(|_| vars.add(variable().min(0.0).max(1.0))).collect())
+        .map(|_| {
+            (0..d)
+                .map(|_| vars.add(variable().min(0.0).max(1.0)))
+                .collect()
+        })
         .collect();
     let zv: Vec<Vec<Variable>> = (0..e)
         .map(|_| (0..d).map(|_| vars.add(variable().binary())).collect())
         .collect();
     let yv: Vec<Vec<Variable>> = groups
         .iter()
-        .map(|_| (0..d).map(|_| vars.add(variable().min(0.0).max(1.0))).collect())
+        .map(|_| {
+            (0..d)
+                .map(|_| vars.add(variable().min(0.0).max(1.0)))
+                .collect()
+        })
         .collect();
     let t_comp = vars.add(variable().min(0.0));
     let t_comm = vars.add(variable().min(0.0));
@@ -354,11 +362,7 @@ pub fn solve(
 pub fn repair_to_bound(s: &mut Shares, freq: &[f64], bound: f64) {
     let mut loads = s.node_load(freq);
     for _ in 0..s.num_experts * s.num_nodes * 4 {
-        let Some((c, &lc)) = loads
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
-        else {
+        let Some((c, &lc)) = loads.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)) else {
             return;
         };
         if lc <= bound * (1.0 + 1e-12) {
@@ -449,10 +453,12 @@ impl NodeBalance {
             if v.is_finite() && v > 0.0 {
                 Ok(())
             } else {
-                Err(
-                    Error::config(origin, format!("placement.{key}"), format!("{v} is out of range"))
-                        .allowed("a positive number"),
+                Err(Error::config(
+                    origin,
+                    format!("placement.{key}"),
+                    format!("{v} is out of range"),
                 )
+                .allowed("a positive number"))
             }
         };
         pos(self.compute_tflops, "compute_tflops")?;
@@ -580,10 +586,16 @@ mod tests {
         let e = solve(&problem(&l, 4), &lim, "e.toml")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("placement.load_bound") && e.contains("0.5"), "{e}");
+        assert!(
+            e.contains("placement.load_bound") && e.contains("0.5"),
+            "{e}"
+        );
         let e = solve(&problem(&l, 1), &SolverLimits::default(), "e.toml")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("platform.mesh") && e.contains("top_k = 2"), "{e}");
+        assert!(
+            e.contains("platform.mesh") && e.contains("top_k = 2"),
+            "{e}"
+        );
     }
 }

@@ -37,9 +37,7 @@ pub fn layer_messages(
 ) -> LayerMessages {
     let mut messages = Vec::new();
     let mut node_bytes = vec![0.0; shares.num_nodes];
-    let holders: Vec<Vec<usize>> = (0..shares.num_experts)
-        .map(|i| shares.holders(i))
-        .collect();
+    let holders: Vec<Vec<usize>> = (0..shares.num_experts).map(|i| shares.holders(i)).collect();
     let mut touched = vec![false; shares.num_nodes];
     for g in &load.groups {
         let bytes = BYTES_PER_ELEMENT * g.freq * f64::from(batch) * hidden as f64;

@@ -88,9 +88,9 @@ pub fn schedule(
     let mut heap: BinaryHeap<Reverse<(u64, u64)>> = BinaryHeap::new();
     let mut state: Vec<(usize, usize, f64)> = Vec::new();
     let push = |heap: &mut BinaryHeap<Reverse<(u64, u64)>>,
-                    state: &mut Vec<(usize, usize, f64)>,
-                    t: f64,
-                    s: (usize, usize, f64)| {
+                state: &mut Vec<(usize, usize, f64)>,
+                t: f64,
+                s: (usize, usize, f64)| {
         let seq = state.len() as u64;
         state.push(s);
         heap.push(Reverse((t.max(0.0).to_bits(), seq)));

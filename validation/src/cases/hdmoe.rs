@@ -122,7 +122,12 @@ fn run_ranges(ctx: &Context) -> Result<Vec<Check>> {
     let rows = speedups(&run_grid(&g, ctx)?, &g.batches);
     let mut out = Vec::new();
     for (name, lo, hi, get) in [
-        ("TP", 1.1, 1.8, (|r: &SpeedupRow| r.vs_tp) as fn(&SpeedupRow) -> f64),
+        (
+            "TP",
+            1.1,
+            1.8,
+            (|r: &SpeedupRow| r.vs_tp) as fn(&SpeedupRow) -> f64,
+        ),
         ("EP", 1.1, 1.5, |r| r.vs_ep),
         ("hybrid", 1.0, 1.4, |r| r.vs_hybrid),
     ] {

@@ -118,11 +118,7 @@ impl LayerCosts {
 
 /// Compute seconds (batch 1) of `shares` on `load`.
 pub fn comp_s(dims: &HdMoeDims, shares: &Shares, load: &LayerLoad) -> f64 {
-    shares
-        .node_load(&load.freq)
-        .into_iter()
-        .fold(0.0, f64::max)
-        * dims.comp_s_per_load()
+    shares.node_load(&load.freq).into_iter().fold(0.0, f64::max) * dims.comp_s_per_load()
 }
 
 /// Communication seconds (batch 1, dispatch + combine) of `shares` laid out by `node_map`,

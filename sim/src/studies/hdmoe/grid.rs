@@ -4,6 +4,7 @@
 //! every batch (compute and communication are linear in the batch).
 
 use super::eval::{HdMoeDims, LayerCosts, comm_s, comp_s};
+use moesim_core::rng::rng_from_seed;
 use moesim_core::{Error, Result};
 use moesim_mapping::ep_random::{ep_shares, random_node_map};
 use moesim_mapping::hybrid_tp_ep::{assign_regions, check_regions, default_regions, hybrid_shares};
@@ -16,7 +17,6 @@ use moesim_nmp::NmpPlatform;
 use moesim_noc::config::RoutingConfig;
 use moesim_noc::tier::link_scheduler_fit::GammaFit;
 use moesim_noc::tier::{Network, TierConfig};
-use moesim_core::rng::rng_from_seed;
 use moesim_workloads::ModelSpec;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -241,8 +241,12 @@ pub fn run_configuration(
         costs[0].push(comp_s(&dims, &tp, load), 2.0 * dims.tp_phase_s());
         let ep_comm = comm_s(&dims, &ep, &ep_map, load, net.as_mut(), seed)?;
         costs[1].push(comp_s(&dims, &ep, load), ep_comm);
-        let (assign, _) =
-            assign_regions(&load.freq, regions as usize, s.hybrid_time_limit_s, s.mip_gap)?;
+        let (assign, _) = assign_regions(
+            &load.freq,
+            regions as usize,
+            s.hybrid_time_limit_s,
+            s.mip_gap,
+        )?;
         let hy = hybrid_shares(&assign, d, regions as usize);
         let hy_comm = comm_s(&dims, &hy, &identity, load, net.as_mut(), seed)?;
         costs[2].push(comp_s(&dims, &hy, load), hy_comm);

@@ -29,7 +29,11 @@ pub const TITLE: &str = "3D near-memory MoE (HD-MoE)";
 pub fn run(opts: &StudyOptions) -> Result<Vec<Section>> {
     let root = crate::repo::find_root()?;
     let full = grid::GridConfig::load(&root)?;
-    let g = if opts.quick { full.quick() } else { full.clone() };
+    let g = if opts.quick {
+        full.quick()
+    } else {
+        full.clone()
+    };
     let mut sections = vec![setup_section(&g)];
     let results = grid::run_grid(&g, &root)?;
     sections.extend(report::sections(&g, &results, opts, NAME)?);
@@ -40,7 +44,8 @@ pub fn run(opts: &StudyOptions) -> Result<Vec<Section>> {
     };
     let rows = tiers::compare(&g, tmodel, "5tf_50gbps", tmesh, 16, &root)?;
     sections.push(Section {
-        title: "Communication model: link scheduler against the flow, analytic and flit tiers".into(),
+        title: "Communication model: link scheduler against the flow, analytic and flit tiers"
+            .into(),
         markdown: format!(
             "One MoE layer (layer 0) of {tmodel} on the {tmesh} mesh at 5 TFLOPS / 50 GB/s, batch \
              16: the same messages (each holder of a group's experts to the group's aggregator, \
@@ -54,7 +59,15 @@ pub fn run(opts: &StudyOptions) -> Result<Vec<Section>> {
     let limit = if opts.quick { 5.0 } else { 60.0 };
     let mut solver_md = String::from(solver::HEADER);
     for groups in [g.solver.max_groups, 64] {
-        let st = solver::run(&g, "deepseek-v2-lite", "4x8", "5tf_50gbps", limit, groups, &root)?;
+        let st = solver::run(
+            &g,
+            "deepseek-v2-lite",
+            "4x8",
+            "5tf_50gbps",
+            limit,
+            groups,
+            &root,
+        )?;
         solver_md.push_str(&solver::row(
             &format!("{limit} s limit, {groups} groups"),
             &st,

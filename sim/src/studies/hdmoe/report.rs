@@ -81,7 +81,11 @@ fn summary(rows: &[SpeedupRow], models: &[String]) -> String {
         "| model | NodeBalance vs TP (min / mean / max) | vs EP | vs hybrid | paper |\n|---|---|---|---|---|\n",
     );
     let fmt = |t: (f64, f64, f64)| format!("{:.2} / {:.2} / {:.2}", t.0, t.1, t.2);
-    for m in models.iter().map(String::as_str).chain(std::iter::once("all")) {
+    for m in models
+        .iter()
+        .map(String::as_str)
+        .chain(std::iter::once("all"))
+    {
         let sel: Vec<&SpeedupRow> = rows.iter().filter(|r| m == "all" || r.model == m).collect();
         if sel.is_empty() {
             continue;
@@ -106,9 +110,9 @@ fn gamma_table(results: &[ConfigResult]) -> String {
         "| model | point | mesh | gamma | R^2 | samples | NodeBalance solve time per layer (mean / max s) | gap (max) | statuses |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in results {
-        let (g, r2, n) = r
-            .gamma
-            .map_or((f64::NAN, f64::NAN, 0), |g| (g.gamma, g.r_squared, g.samples));
+        let (g, r2, n) = r.gamma.map_or((f64::NAN, f64::NAN, 0), |g| {
+            (g.gamma, g.r_squared, g.samples)
+        });
         let times: Vec<f64> = r.node_balance.iter().map(|s| s.time_s).collect();
         let (_, mean, max) = spread(times.into_iter());
         let gap = r

@@ -32,7 +32,10 @@ pub struct TierRow {
 /// The tiers compared, as `[network.tier]` TOML.
 pub const TIERS: [(&str, &str); 5] = [
     ("link_scheduler (1 chunk)", "kind = \"link_scheduler\""),
-    ("link_scheduler (8 chunks)", "kind = \"link_scheduler\"\nchunks = 8"),
+    (
+        "link_scheduler (8 chunks)",
+        "kind = \"link_scheduler\"\nchunks = 8",
+    ),
     ("flow", "kind = \"flow\""),
     ("analytic", "kind = \"analytic\""),
     ("flit", "kind = \"flit\""),
