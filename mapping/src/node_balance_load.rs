@@ -187,6 +187,29 @@ mod tests {
     }
 
     #[test]
+    fn trace_expert_ids_beyond_the_model_name_the_line() {
+        let dir = std::env::temp_dir().join(format!("moesim-nb-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("experts_bad_mixtral.json");
+        // Mixtral has 8 experts: id 9 on the third line is out of range
+        std::fs::write(&path, "{\"0\": [[0, 1],\n[2, 3],\n[9, 1]]}\n").unwrap();
+        let m = ModelSpec::preset("mixtral-8x7b").unwrap();
+        let p = LoadProfile::Trace {
+            files: vec![path.clone()],
+            format: None,
+        };
+        let e = p
+            .loads(&m, "e.toml", "placement.profile")
+            .unwrap_err()
+            .to_string();
+        std::fs::remove_dir_all(&dir).ok();
+        assert!(
+            e.contains("experts_bad_mixtral.json") && e.contains("expert id 9") && e.contains(":3"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn synthetic_profile_and_bad_keys() {
         let m = ModelSpec::preset("deepseek-v2-lite").unwrap();
         let p = LoadProfile::Synthetic {

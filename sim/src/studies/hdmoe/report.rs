@@ -135,6 +135,49 @@ fn gamma_table(results: &[ConfigResult]) -> String {
     s
 }
 
+/// How the grid compares with the published ranges and the exception.
+fn agreement(rows: &[SpeedupRow], results: &[ConfigResult]) -> String {
+    let mut s = String::from(
+        "| baseline | published range | grid points inside | below | above |\n|---|---|---|---|---|\n",
+    );
+    let n = rows.len();
+    for (name, lo, hi, get) in [
+        ("TP", 1.1, 1.8, (|r: &SpeedupRow| r.vs_tp) as fn(&SpeedupRow) -> f64),
+        ("EP", 1.1, 1.5, |r| r.vs_ep),
+        ("hybrid", 1.0, 1.4, |r| r.vs_hybrid),
+    ] {
+        let below = rows.iter().filter(|r| get(r) < lo).count();
+        let above = rows.iter().filter(|r| get(r) > hi).count();
+        s.push_str(&format!(
+            "| {name} | {lo}-{hi} | {} / {n} | {below} | {above} |\n",
+            n - below - above
+        ));
+    }
+    if let Some(r) = rows
+        .iter()
+        .rev()
+        .find(|r| r.model == "mixtral-8x7b" && r.mesh == "8x8" && r.point == "5tf_50gbps")
+    {
+        s.push_str(&format!(
+            "\nThe published exception (Mixtral, 8x8, 5 TFLOPS / 50 GB/s: the hybrid slightly \
+             faster): NodeBalance over the hybrid = {:.2} at batch {}.\n",
+            r.vs_hybrid, r.batch
+        ));
+    }
+    let fallback = results
+        .iter()
+        .flat_map(|r| r.node_balance.iter())
+        .filter(|s| s.status.contains("warm start returned"))
+        .count();
+    let total: usize = results.iter().map(|r| r.node_balance.len()).sum();
+    s.push_str(&format!(
+        "\nNodeBalance layers where the time limit expired before microlp solved the root \
+         relaxation (the EP warm start, repaired to the load bound, is returned): {fallback} of \
+         {total}.\n"
+    ));
+    s
+}
+
 /// The grid's sections (tables, summary, figures).
 pub fn sections(
     grid: &GridConfig,
@@ -156,6 +199,31 @@ pub fn sections(
             summary(&rows, &models)
         ),
     }];
+    out.push(Section {
+        title: "Agreement with the paper".into(),
+        markdown: format!(
+            "{}\n\
+             Why the model departs from the published ranges:\n\n\
+             - The solver. microlp (pure Rust, dual simplex + branch and bound) is far slower than \
+             Gurobi on this MILP: with the per-layer limit of the grid the root relaxation of the \
+             larger instances is often not solved, and NodeBalance then returns its warm start \
+             (EP with shares moved off nodes above the load bound). Those layers measure EP, not \
+             NodeBalance. The solver table below gives the 60 s run.\n\
+             - No LinkBalance: the paper's HD-MoE numbers include the physical mapping; here \
+             NodeBalance runs on the row-major node order.\n\
+             - Synthetic routing for DeepSeek-V2-Lite and Qwen2: 512 synthetic tokens give \
+             hundreds of distinct groups per layer; the model keeps the most frequent ones \
+             (token coverage in the solver table), so its communication term sees only part of \
+             the traffic.\n\
+             - The hybrid baseline: the authors' `e2e.py` adds the NodeBalance surrogate to the \
+             hybrid's simulated communication; this model charges the hybrid only its own \
+             simulated communication.\n\
+             - The surrogate is a poor fit of the scheduler at these sizes (R^2 in the gamma \
+             table, against > 0.9 in the paper's Fig. 5): the scheduler's makespan is set by \
+             the aggregators' incoming links, which the per-node send volume does not capture.\n",
+            agreement(&rows, results)
+        ),
+    });
     let dir = opts.figure_dir(name)?;
     for gm in &grid.models {
         let mut md = format!(
