@@ -323,10 +323,10 @@ pub fn solve(
         Err(err) => return Err(solve_error_of(err, origin, bound)),
     };
     let mut shares = Shares::zeros(e, d);
-    for i in 0..e {
+    for (i, row) in pv.iter().enumerate() {
         let mut sum = 0.0;
-        for c in 0..d {
-            let v = sol.value(pv[i][c]).clamp(0.0, 1.0);
+        for (c, &var) in row.iter().enumerate() {
+            let v = sol.value(var).clamp(0.0, 1.0);
             let v = if v > HOLD_EPS { v } else { 0.0 };
             shares.set(i, c, v);
             sum += v;
