@@ -9,6 +9,15 @@
 //! Each range is checked at its ends: the smallest speedup of the reduced grid against the
 //! published lower end, the largest against the upper end.
 //!
+//! Where the model disagrees (measured by `moesim study hdmoe`, docs/studies/hdmoe.md): microlp
+//! does not solve the root relaxation of most NodeBalance instances within these limits (nor
+//! within 60 s for DeepSeek-V2-Lite on 4x8), so NodeBalance returns its warm start, the EP
+//! placement repaired to the load bound. Over the full grid the speedups came out at 0.34-1.18
+//! over TP (published 1.1-1.8), 0.76-2.15 over EP (1.1-1.5) and 1.00-7.82 over the hybrid
+//! (1.0-1.4): TP wins where the repaired EP's communication exceeds TP's all-reduce, and the
+//! hybrid with in-region TP loses badly on large meshes because every region node is a holder
+//! of every group touching the region.
+//!
 //! The paper's NodeBalance numbers include LinkBalance's physical mapping; these use the
 //! row-major node order (NodeBalance alone), so they sit at or below the published speedups
 //! wherever communication matters. The authors' hybrid baseline also carries an extra

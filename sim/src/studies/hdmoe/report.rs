@@ -115,20 +115,20 @@ fn gamma_table(results: &[ConfigResult]) -> String {
         });
         let times: Vec<f64> = r.node_balance.iter().map(|s| s.time_s).collect();
         let (_, mean, max) = spread(times.into_iter());
-        let gap = r
-            .node_balance
-            .iter()
-            .filter_map(|s| s.gap)
-            .fold(0.0, f64::max);
+        let gaps: Vec<f64> = r.node_balance.iter().filter_map(|s| s.gap).collect();
+        let gap = if gaps.is_empty() {
+            "-".to_string()
+        } else {
+            format!("{:.1} %", gaps.iter().copied().fold(0.0, f64::max) * 100.0)
+        };
         let mut statuses: Vec<String> = r.node_balance.iter().map(|s| s.status.clone()).collect();
         statuses.sort();
         statuses.dedup();
         s.push_str(&format!(
-            "| {} | {} | {} | {g:.3} | {r2:.3} | {n} | {mean:.2} / {max:.2} | {:.1} % | {} |\n",
+            "| {} | {} | {} | {g:.3} | {r2:.3} | {n} | {mean:.2} / {max:.2} | {gap} | {} |\n",
             r.model,
             r.point,
             r.mesh,
-            gap * 100.0,
             statuses.join(", ")
         ));
     }
