@@ -164,3 +164,45 @@ pub fn table(rows: &[TierRow]) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use moesim_mapping::node_balance_load::LoadProfile;
+
+    #[test]
+    fn link_scheduler_agrees_with_flow_and_flit_is_slower() {
+        let model = ModelSpec::preset("deepseek-v2-lite").unwrap();
+        let profile = LoadProfile::Synthetic {
+            preset: "auto".into(),
+            tokens: 128,
+            task: 0,
+            seed: 1,
+        };
+        let loads = profile.loads(&model, "t", "profile").unwrap();
+        let platform = NmpPlatform::hdmoe("4x4", "5tf_50gbps").unwrap();
+        let mut rng = rng_from_seed(1);
+        let ep = ep_shares(64, 16, &mut rng);
+        let map = random_node_map(16, &mut rng);
+        let m = layer_messages(&ep, &map, &loads[0], 16, 2048, &mut rng_from_seed(2));
+        let mut run = |text: &str| {
+            let cfg: TierConfig = moesim_core::config::from_toml_str("t", text).unwrap();
+            let mut net = cfg
+                .build(
+                    platform.topology(),
+                    &RoutingConfig::Dor,
+                    platform.network_params(),
+                    "t",
+                )
+                .unwrap();
+            net.simulate(&m.messages).unwrap().makespan.as_ps() as f64
+        };
+        let ls = run("kind = \"link_scheduler\"");
+        let flow = run("kind = \"flow\"");
+        let flit = run("kind = \"flit\"");
+        // incast-dominated phase: the bottleneck links set both fluid models' makespan
+        assert!((flow / ls - 1.0).abs() < 0.05, "flow {flow} vs scheduler {ls}");
+        // the flit tier adds router pipelines and credits on top
+        assert!(flit > ls, "flit {flit} vs scheduler {ls}");
+    }
+}
