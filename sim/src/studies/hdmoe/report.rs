@@ -142,7 +142,12 @@ fn agreement(rows: &[SpeedupRow], results: &[ConfigResult]) -> String {
     );
     let n = rows.len();
     for (name, lo, hi, get) in [
-        ("TP", 1.1, 1.8, (|r: &SpeedupRow| r.vs_tp) as fn(&SpeedupRow) -> f64),
+        (
+            "TP",
+            1.1,
+            1.8,
+            (|r: &SpeedupRow| r.vs_tp) as fn(&SpeedupRow) -> f64,
+        ),
         ("EP", 1.1, 1.5, |r| r.vs_ep),
         ("hybrid", 1.0, 1.4, |r| r.vs_hybrid),
     ] {

@@ -185,7 +185,7 @@ mod tests {
         let ep = ep_shares(64, 16, &mut rng);
         let map = random_node_map(16, &mut rng);
         let m = layer_messages(&ep, &map, &loads[0], 16, 2048, &mut rng_from_seed(2));
-        let mut run = |text: &str| {
+        let run = |text: &str| {
             let cfg: TierConfig = moesim_core::config::from_toml_str("t", text).unwrap();
             let mut net = cfg
                 .build(
@@ -201,7 +201,10 @@ mod tests {
         let flow = run("kind = \"flow\"");
         let flit = run("kind = \"flit\"");
         // incast-dominated phase: the bottleneck links set both fluid models' makespan
-        assert!((flow / ls - 1.0).abs() < 0.05, "flow {flow} vs scheduler {ls}");
+        assert!(
+            (flow / ls - 1.0).abs() < 0.05,
+            "flow {flow} vs scheduler {ls}"
+        );
         // the flit tier adds router pipelines and credits on top
         assert!(flit > ls, "flit {flit} vs scheduler {ls}");
     }
