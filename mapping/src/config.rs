@@ -2,7 +2,8 @@
 //!
 //! ```toml
 //! [placement]
-//! kind = "ep_contiguous"   # or "tp", "dp_attention", "wsc_baseline", "er_mapping", "her_mapping"
+//! kind = "ep_contiguous"   # or "tp", "dp_attention", "wsc_baseline", "er_mapping", "her_mapping",
+//!                          # "ep_random", "hybrid_tp_ep", "node_balance"
 //! attention_tp = 8
 //! devices = [0, 1, 2, 3]   # optional: a subset of the platform's devices, in order
 //! ```
@@ -10,9 +11,12 @@
 use crate::context::PlacementContext;
 use crate::dp_attention::DpAttention;
 use crate::ep_contiguous::EpContiguous;
+use crate::ep_random::EpRandom;
 use crate::er_mapping::ErMapping;
 use crate::her_mapping::HerMapping;
+use crate::hybrid_tp_ep::HybridTpEp;
 use crate::map::PlacementMap;
+use crate::node_balance::NodeBalance;
 use crate::placement::Placement;
 use crate::tp::Tp;
 use crate::wsc_baseline::WscBaseline;
@@ -20,7 +24,7 @@ use moesim_core::Result;
 use serde::{Deserialize, Serialize};
 
 /// A placement policy and its parameters.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PlacementConfig {
     Tp(Tp),
@@ -29,6 +33,9 @@ pub enum PlacementConfig {
     WscBaseline(WscBaseline),
     ErMapping(ErMapping),
     HerMapping(HerMapping),
+    EpRandom(EpRandom),
+    HybridTpEp(HybridTpEp),
+    NodeBalance(NodeBalance),
 }
 
 impl Default for PlacementConfig {
@@ -45,6 +52,9 @@ pub const KINDS: &[&str] = &[
     "wsc_baseline",
     "er_mapping",
     "her_mapping",
+    "ep_random",
+    "hybrid_tp_ep",
+    "node_balance",
 ];
 
 impl PlacementConfig {
@@ -57,6 +67,9 @@ impl PlacementConfig {
             PlacementConfig::WscBaseline(p) => p,
             PlacementConfig::ErMapping(p) => p,
             PlacementConfig::HerMapping(p) => p,
+            PlacementConfig::EpRandom(p) => p,
+            PlacementConfig::HybridTpEp(p) => p,
+            PlacementConfig::NodeBalance(p) => p,
         }
     }
 
@@ -102,6 +115,6 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("attention_tp"), "{e}");
-        assert_eq!(KINDS.len(), 6);
+        assert_eq!(KINDS.len(), 9);
     }
 }

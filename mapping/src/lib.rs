@@ -8,8 +8,10 @@
 //! - [`memory`]: weight bytes per device under a map, and the capacity check;
 //! - [`devices`]: the device list a policy uses (all live devices, or an explicit list);
 //! - [`blocks`]: contiguous expert blocks shared by the expert-parallel policies;
-//! - one policy per file: [`tp`], [`ep_contiguous`], [`dp_attention`], and the wafer-scale
-//!   mappings [`wsc_baseline`], [`er_mapping`], [`her_mapping`] (grid geometry in [`wsc_grid`]).
+//! - one policy per file: [`tp`], [`ep_contiguous`], [`dp_attention`]; the wafer-scale
+//!   mappings [`wsc_baseline`], [`er_mapping`], [`her_mapping`] (grid geometry in [`wsc_grid`]);
+//!   HD-MoE's [`ep_random`], [`hybrid_tp_ep`], [`node_balance`] (with the routing statistics in
+//!   [`node_balance_load`] and the fractional placements in [`node_balance_shares`]).
 //!
 //! A routed expert lives in one or more *instances* (replicas); an instance is a *group* of
 //! devices that together hold one copy, each an equal slice (tensor parallelism inside the
@@ -22,10 +24,16 @@ pub mod context;
 pub mod devices;
 pub mod dp_attention;
 pub mod ep_contiguous;
+pub mod ep_random;
 pub mod er_mapping;
 pub mod her_mapping;
+pub mod hybrid_tp_ep;
 pub mod map;
 pub mod memory;
+pub mod node_balance;
+pub mod node_balance_comm;
+pub mod node_balance_load;
+pub mod node_balance_shares;
 pub mod placement;
 pub mod tp;
 pub mod wsc_baseline;

@@ -5,6 +5,7 @@ use super::Network;
 use super::analytic::AnalyticNetwork;
 use super::flit::FlitTier;
 use super::flow::FlowNetwork;
+use super::link_scheduler::LinkScheduler;
 use super::params::NetworkParams;
 use crate::config::{RouterConfig, RoutingConfig};
 use crate::topology::Topology;
@@ -56,6 +57,17 @@ pub enum TierConfig {
         #[serde(default = "default_max_cycles")]
         max_cycles: u64,
     },
+    /// HD-MoE's discrete-event link scheduler: messages cut into chunks, store and forward,
+    /// links as busy intervals.
+    LinkScheduler {
+        /// Chunks per message (at least 1).
+        #[serde(default = "one")]
+        chunks: u32,
+    },
+}
+
+fn one() -> u32 {
+    1
 }
 
 impl Default for TierConfig {
@@ -75,6 +87,7 @@ impl TierConfig {
             TierConfig::Analytic => "analytic",
             TierConfig::Flow { .. } => "flow",
             TierConfig::Flit { .. } => "flit",
+            TierConfig::LinkScheduler { .. } => "link_scheduler",
         }
     }
 
@@ -111,6 +124,12 @@ impl TierConfig {
                         .allowed("an integer >= 1"),
                 );
             }
+        }
+        if let TierConfig::LinkScheduler { chunks: 0 } = self {
+            return Err(
+                Error::config(origin, "network.tier.chunks", "0 is out of range")
+                    .allowed("an integer >= 1"),
+            );
         }
         Ok(())
     }
@@ -156,6 +175,13 @@ impl TierConfig {
                 *max_cycles,
                 origin,
             )?),
+            TierConfig::LinkScheduler { chunks } => Box::new(LinkScheduler::new(
+                topo.clone(),
+                rf,
+                params.clone(),
+                *chunks,
+                origin,
+            )),
         })
     }
 }

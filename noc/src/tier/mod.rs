@@ -9,7 +9,9 @@
 //! - [`analytic`]: closed form (path latency + drain time of the most loaded resource);
 //! - [`flow`]: max-min fair bandwidth sharing, event-driven ([`fluid`] holds the engine,
 //!   [`maxmin`] the progressive-filling solver, [`event_queue`] the finish times);
-//! - [`flit`]: packets on the cycle-level router model ([`crate::network::FlitNetwork`]).
+//! - [`flit`]: packets on the cycle-level router model ([`crate::network::FlitNetwork`]);
+//! - [`link_scheduler`]: HD-MoE's chunked store-and-forward link scheduler (links as busy
+//!   intervals), with its linear surrogate and fitted slope in [`link_scheduler_fit`].
 //!
 //! [`routes`] computes and caches paths, [`params`] turns physical figures into flit widths and
 //! clocks, [`link_load`] records link heat in Tick windows, [`check`] holds the cross-checks
@@ -27,6 +29,8 @@ pub mod flit;
 pub mod flow;
 pub mod fluid;
 pub mod link_load;
+pub mod link_scheduler;
+pub mod link_scheduler_fit;
 pub mod maxmin;
 pub mod params;
 pub mod patterns;
@@ -37,6 +41,7 @@ pub use config::TierConfig;
 pub use flit::FlitTier;
 pub use flow::FlowNetwork;
 pub use link_load::LinkLoad;
+pub use link_scheduler::LinkScheduler;
 pub use params::{EndpointBandwidth, NetworkParams, NetworkParamsConfig};
 pub use routes::{RouteRef, RouteTable};
 

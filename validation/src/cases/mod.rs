@@ -4,6 +4,7 @@ use crate::case::Case;
 
 pub mod booksim;
 pub mod gpu;
+pub mod hdmoe;
 pub mod hdmoe_tp;
 pub mod memory;
 pub mod moentwine;
@@ -22,6 +23,7 @@ pub fn all() -> Vec<Case> {
     all.extend(gpu::cases());
     all.extend(memory::cases());
     all.extend(hdmoe_tp::cases());
+    all.extend(hdmoe::cases());
     all.extend(workloads::cases());
     all.extend(tiers::cases());
     all.extend(moentwine::cases());
