@@ -61,12 +61,12 @@ pub enum TierConfig {
     /// links as busy intervals.
     LinkScheduler {
         /// Chunks per message (at least 1).
-        #[serde(default = "one")]
+        #[serde(default = "one_chunk")]
         chunks: u32,
     },
 }
 
-fn one() -> u32 {
+fn one_chunk() -> u32 {
     1
 }
 
