@@ -8,7 +8,10 @@
 //! - [`memory`]: weight bytes per device under a map, and the capacity check;
 //! - [`devices`]: the device list a policy uses (all live devices, or an explicit list);
 //! - [`blocks`]: contiguous expert blocks shared by the expert-parallel policies;
-//! - one policy per file: [`tp`], [`ep_contiguous`], [`dp_attention`].
+//! - one policy per file: [`tp`], [`ep_contiguous`], [`dp_attention`];
+//! - [`link_balance`]: HD-MoE's LinkBalance (physical mapping of a placement's devices by
+//!   Bayesian optimisation, [`link_balance_bo`], or annealing, [`simulated_annealing`]);
+//! - [`dynamic_placement`]: HD-MoE's DynamicPlacement (pre-broadcast of hot experts).
 //!
 //! A routed expert lives in one or more *instances* (replicas); an instance is a *group* of
 //! devices that together hold one copy, each an equal slice (tensor parallelism inside the
@@ -19,10 +22,22 @@ pub mod config;
 pub mod context;
 pub mod devices;
 pub mod dp_attention;
+pub mod dynamic_placement;
+pub mod dynamic_placement_eval;
+pub mod dynamic_placement_oracle;
+pub mod dynamic_placement_predict;
+pub mod dynamic_placement_transition;
 pub mod ep_contiguous;
+pub mod link_balance;
+pub mod link_balance_assign;
+pub mod link_balance_bo;
+pub mod link_balance_cost;
+pub mod link_balance_mst;
+pub mod link_balance_traffic;
 pub mod map;
 pub mod memory;
 pub mod placement;
+pub mod simulated_annealing;
 pub mod tp;
 
 pub use config::PlacementConfig;

@@ -4,6 +4,7 @@ use crate::case::Case;
 
 pub mod booksim;
 pub mod gpu;
+pub mod hdmoe_link_dynamic;
 pub mod hdmoe_tp;
 pub mod memory;
 pub mod noc_closed_form;
@@ -20,6 +21,7 @@ pub fn all() -> Vec<Case> {
     all.extend(gpu::cases());
     all.extend(memory::cases());
     all.extend(hdmoe_tp::cases());
+    all.extend(hdmoe_link_dynamic::cases());
     all.extend(workloads::cases());
     all.extend(tiers::cases());
     all
