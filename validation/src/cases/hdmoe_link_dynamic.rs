@@ -129,3 +129,67 @@ fn run_dynamic_2(ctx: &Context) -> Result<Vec<Check>> {
 fn run_dynamic_5(ctx: &Context) -> Result<Vec<Check>> {
     dynamic(ctx, "2p5tf_75gbps", 1.25, DYN5_RANGE)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> Context {
+        Context {
+            root: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."),
+        }
+    }
+
+    /// The three cases, with their numbers printed (`--ignored --nocapture`; seconds in
+    /// release, as `moesim validate` runs them).
+    #[test]
+    #[ignore]
+    fn the_cases_pass() {
+        let ctx = ctx();
+        for c in cases() {
+            let t = std::time::Instant::now();
+            for ch in (c.run)(&ctx).unwrap() {
+                println!(
+                    "{}: {} = {:.4} (paper {}) {} in {:.1} s",
+                    c.id,
+                    ch.metric,
+                    ch.measured,
+                    ch.reference,
+                    if ch.passed { "pass" } else { "FAIL" },
+                    t.elapsed().as_secs_f64()
+                );
+                assert!(ch.passed, "{ch:?}");
+            }
+        }
+    }
+
+    /// LinkBalance's search times at the case's settings, BO and annealing.
+    #[test]
+    #[ignore]
+    fn link_balance_times() {
+        let ctx = ctx();
+        let plan = LinkDynamicPlan::load(&ctx.root).unwrap();
+        for layers_quick in [true, false] {
+            let setup = LinkSetup::new(&ctx.root, &plan.mesh, "5tf_50gbps").unwrap();
+            let base = setup.place(&plan.placement).unwrap();
+            let ab = AblationPlan::from_plan(&plan, objective_layers(&setup, layers_quick), true);
+            let r = link_ablation::run(&setup, &base, &ab).unwrap();
+            let sa = r.annealing.as_ref().unwrap();
+            println!(
+                "layers {}: base {:.1} us; BO {} evals in {:.2} s -> {:.1} us ({:.3}x); \
+                 annealing {} evals in {:.2} s -> {:.1} us ({:.3}x)",
+                ab.layers.len(),
+                r.base_comm_us,
+                r.bo.history.len(),
+                r.bo.elapsed_s,
+                r.bo_comm_us(),
+                r.bo_ratio(),
+                sa.history.len(),
+                sa.elapsed_s,
+                sa.best_value * 1e-6,
+                sa.improvement()
+            );
+            assert_eq!(r.bo.history.len(), 70);
+        }
+    }
+}

@@ -90,7 +90,7 @@ pub fn run(
             continue;
         }
         let trace = setup.category(&cat)?;
-        let mut run_with = |pred: PredictorConfig| -> Result<DynamicTotals> {
+        let run_with = |pred: PredictorConfig| -> Result<DynamicTotals> {
             let cfg = DynamicPlacementConfig {
                 predictor: pred,
                 broadcast,

@@ -74,7 +74,7 @@ impl LinkSetup {
         self.platform.realised_link().bandwidth.bytes_per_s
     }
     pub fn hidden(&self) -> f64 {
-        self.model.hidden_size as f64
+        self.model.arch.hidden_size as f64
     }
     /// HD-MoE's FLOPs of one token on one expert: `2 h IS`.
     pub fn flops_per_token_expert(&self) -> f64 {
