@@ -233,10 +233,12 @@ impl Dispatched {
 
 /// Dispatches the tokens of `routing` (MoE layer `moe_layer`) with `broadcast` experts copied
 /// to every node. A non-broadcast expert's work is split by its static shares; a broadcast
-/// expert's work goes whole to the least-loaded node (lowest id on ties) among the nodes that
-/// hold the token's other experts, or among all nodes if the token has no other; tokens are
-/// taken in order, non-broadcast work first. Each token's holders send its output to the
-/// holder of one of its experts chosen at random (seeded per layer and token).
+/// expert's work goes whole to the least-loaded node (lowest id on ties) among the nodes the
+/// static placement already involves in the token (the static holders of any of its experts),
+/// so no node is added to the token's traffic; tokens are taken in order, non-broadcast work
+/// first. The token's holders are then the non-broadcast experts' holders and the chosen
+/// nodes; they send its output to the holder of one of its experts chosen at random (seeded
+/// per layer and token).
 pub fn dispatch(
     shares: &ExpertShares,
     broadcast: &[u32],
@@ -269,20 +271,23 @@ pub fn dispatch(
     let mut cands: Vec<u32> = Vec::new();
     for (t, tok) in routing.tokens().enumerate() {
         holders.clear();
-        for &e in tok.iter().filter(|&&e| !is_b(e)) {
-            holders.extend(shares.shares[e as usize].iter().map(|x| x.0));
+        cands.clear();
+        for &e in tok {
+            let hs = shares.shares[e as usize].iter().map(|x| x.0);
+            if is_b(e) {
+                cands.extend(hs);
+            } else {
+                holders.extend(hs);
+            }
         }
         holders.sort_unstable();
         holders.dedup();
+        cands.extend_from_slice(&holders);
+        cands.sort_unstable();
+        cands.dedup();
         let mut agg_of: Vec<u32> = Vec::with_capacity(tok.len());
         for &e in tok {
             if is_b(e) {
-                cands.clear();
-                if holders.is_empty() {
-                    cands.extend(0..n as u32);
-                } else {
-                    cands.extend_from_slice(&holders);
-                }
                 let mut best = cands[0];
                 for &c in &cands[1..] {
                     if flops[c as usize] < flops[best as usize] {
@@ -342,17 +347,22 @@ mod tests {
     #[test]
     fn broadcast_work_goes_to_the_least_loaded_holder() {
         let s = two_node_shares();
-        // 3 tokens {0, 2}, one {0, 1}.
-        let r = RoutingTable::from_vec(1, 4, 2, vec![0, 2, 0, 2, 0, 2, 0, 1]);
+        // 4 tokens {0, 2}, 2 tokens {1, 3}.
+        let r = RoutingTable::from_vec(1, 6, 2, vec![0, 2, 0, 2, 0, 2, 0, 2, 1, 3, 1, 3]);
         let st = dispatch(&s, &[], r.layer(0), 1.0, 0, 1).unwrap();
-        assert_eq!(st.node_flops, vec![5.0, 3.0]);
-        // Broadcasting expert 0: tokens {0, 2} may only use node 1 (holder of 2); token {0, 1}
-        // only node 0.
+        assert_eq!(st.node_flops, vec![7.0, 5.0]);
+        assert!(st.traffic.groups().all(|g| g.holders.len() == 2));
+        // Broadcasting expert 0: its tokens may run on node 0 (its static holder) or node 1
+        // (expert 2's): node 0 has 3, node 1 has 5, so 2 go to node 0, then one each.
         let d = dispatch(&s, &[0], r.layer(0), 1.0, 0, 1).unwrap();
-        assert_eq!(d.node_flops, vec![2.0, 6.0]);
-        // The {0,2} tokens now involve node 1 only: no transfer; the {0,1} token node 0 only.
-        assert!(d.traffic.groups().all(|g| g.holders.len() == 1));
-        assert_eq!(d.traffic.tokens(), 4);
+        assert_eq!(d.node_flops, vec![6.0, 6.0]);
+        assert_eq!(d.max_flops(), 6.0);
+        // Tokens run on node 1 alone need no transfer.
+        assert_eq!(
+            d.traffic.groups().filter(|g| g.holders == vec![1]).map(|g| g.tokens).sum::<u32>(),
+            1
+        );
+        assert_eq!(d.traffic.tokens(), 6);
         let bad = RoutingTable::from_vec(1, 1, 2, vec![0, 4]);
         assert!(dispatch(&s, &[], bad.layer(0), 1.0, 0, 1).is_err());
     }
