@@ -190,7 +190,10 @@ pub fn priority_detection(shares: &ExpertShares, predicted: &[f64], k: u32) -> V
             if chosen.contains(&(i as u32)) {
                 continue;
             }
-            let p = sh.iter().find(|(c, _)| *c as usize == node).map_or(0.0, |x| x.1);
+            let p = sh
+                .iter()
+                .find(|(c, _)| *c as usize == node)
+                .map_or(0.0, |x| x.1);
             let prio = p * predicted.get(i).copied().unwrap_or(0.0);
             if prio > 0.0 && best.is_none_or(|(b, _)| prio > b) {
                 best = Some((prio, i as u32));
@@ -359,7 +362,11 @@ mod tests {
         assert_eq!(d.max_flops(), 6.0);
         // Tokens run on node 1 alone need no transfer.
         assert_eq!(
-            d.traffic.groups().filter(|g| g.holders == vec![1]).map(|g| g.tokens).sum::<u32>(),
+            d.traffic
+                .groups()
+                .filter(|g| g.holders == vec![1])
+                .map(|g| g.tokens)
+                .sum::<u32>(),
             1
         );
         assert_eq!(d.traffic.tokens(), 6);
@@ -382,7 +389,9 @@ mod tests {
         // The closed-form lower bound of papers.md §4.3 is met with equality at c*.
         let (w, beta, rd) = (m.expert_bytes, 1.0 / 50e9, 32f64.sqrt());
         for k in 1..6 {
-            let lb = w * beta * k as f64 + 2.0 * a * rd + 2.0 * (2.0 * rd * beta * k as f64 * a * w).sqrt();
+            let lb = w * beta * k as f64
+                + 2.0 * a * rd
+                + 2.0 * (2.0 * rd * beta * k as f64 * a * w).sqrt();
             assert!((m.time_s(k, a) - lb).abs() < 1e-12, "{k}");
         }
         assert_eq!(m.time_s(0, a), 0.0);
@@ -392,6 +401,13 @@ mod tests {
         };
         assert_eq!(cfg.experts_per_layer(&m, 3.5 * k1), 3);
         assert_eq!(cfg.experts_per_layer(&m, 0.5 * k1), 0);
-        assert!(DynamicPlacementConfig { alpha_s: -1.0, ..cfg }.validate("e").is_err());
+        assert!(
+            DynamicPlacementConfig {
+                alpha_s: -1.0,
+                ..cfg
+            }
+            .validate("e")
+            .is_err()
+        );
     }
 }

@@ -198,11 +198,23 @@ mod tests {
             assert_eq!(r.broadcast_exposed_s, 0.0);
             // Same seed, same result.
             let mut c = flow_cost(4, 8);
-            assert_eq!(r, evaluate(&cfg, p.as_ref(), &setup, &trace, &mut c).unwrap());
+            assert_eq!(
+                r,
+                evaluate(&cfg, p.as_ref(), &setup, &trace, &mut c).unwrap()
+            );
         }
         let mut c = flow_cost(4, 8);
         let big = DynamicSetup { batch: 65, ..setup };
         let p = PredictorConfig::Oracle.build(&trace, 8).unwrap();
-        assert!(evaluate(&DynamicPlacementConfig::fixed(1), p.as_ref(), &big, &trace, &mut c).is_err());
+        assert!(
+            evaluate(
+                &DynamicPlacementConfig::fixed(1),
+                p.as_ref(),
+                &big,
+                &trace,
+                &mut c
+            )
+            .is_err()
+        );
     }
 }

@@ -46,7 +46,11 @@ impl PredictorConfig {
     }
 
     /// The predictor, fitted on `profile` where it learns from a trace.
-    pub fn build(&self, profile: &RoutingTable, num_experts: u32) -> Result<Box<dyn LoadPredictor>> {
+    pub fn build(
+        &self,
+        profile: &RoutingTable,
+        num_experts: u32,
+    ) -> Result<Box<dyn LoadPredictor>> {
         Ok(match self {
             PredictorConfig::Transition => {
                 Box::new(TransitionPredictor::fit(profile, num_experts)?)

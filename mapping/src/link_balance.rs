@@ -132,7 +132,10 @@ pub fn link_balance(
 ) -> Result<LinkBalanceOutcome> {
     cfg.validate("link_balance")?;
     check_one_to_one(start, mesh)?;
-    if let Some(t) = traffic.iter().find(|t| t.slots_needed() as usize > start.len()) {
+    if let Some(t) = traffic
+        .iter()
+        .find(|t| t.slots_needed() as usize > start.len())
+    {
         return Err(Error::Check(format!(
             "link balance: MoE layer {} uses slot {} but only {} slots are placed",
             t.moe_layer,
@@ -231,8 +234,7 @@ mod tests {
             ("kind = \"bo\"", "bo"),
             ("kind = \"annealing\"\niterations = 10", "annealing"),
         ] {
-            let c: LinkBalanceConfig =
-                moesim_core::config::from_toml_str("e.toml", text).unwrap();
+            let c: LinkBalanceConfig = moesim_core::config::from_toml_str("e.toml", text).unwrap();
             assert_eq!(c.kind(), kind);
             c.validate("e.toml").unwrap();
         }
@@ -249,7 +251,10 @@ mod tests {
         let map = EpContiguous::default().place(&ctx(&m, 32)).unwrap();
         let p: Vec<NodeId> = (0..32).map(|i| NodeId(31 - i)).collect();
         let r = relabel(&map, &p).unwrap();
-        assert_eq!(r.group(r.expert(0, 0)[0]), &[NodeId(31), NodeId(30), NodeId(29), NodeId(28)]);
+        assert_eq!(
+            r.group(r.expert(0, 0)[0]),
+            &[NodeId(31), NodeId(30), NodeId(29), NodeId(28)]
+        );
         assert_eq!(r.attention_device(0), NodeId(31));
         assert!(relabel(&map, &p[..4]).is_err());
         assert!(check_one_to_one(&[NodeId(0), NodeId(0)], MeshShape::new(2, 1)).is_err());
@@ -262,14 +267,21 @@ mod tests {
         let mut t = LayerTraffic::new(0);
         t.add(vec![3], 3, 5);
         let cfg: LinkBalanceConfig =
-            moesim_core::config::from_toml_str("e", "kind = \"annealing\"\niterations = 20").unwrap();
+            moesim_core::config::from_toml_str("e", "kind = \"annealing\"\niterations = 20")
+                .unwrap();
         let mut c = MstCost {
             mesh: MeshShape::new(4, 8),
         };
         let o = link_balance(&cfg, MeshShape::new(4, 8), &identity(32), &[t], &mut c).unwrap();
         assert_eq!(o.node_of_slot, identity(32));
         assert_eq!(o.best_value, 0.0);
-        let too_few = link_balance(&cfg, MeshShape::new(4, 8), &identity(2), &scattered_traffic(), &mut c);
+        let too_few = link_balance(
+            &cfg,
+            MeshShape::new(4, 8),
+            &identity(2),
+            &scattered_traffic(),
+            &mut c,
+        );
         assert!(too_few.is_err());
     }
 
@@ -291,14 +303,22 @@ mod tests {
         ] {
             let cfg: LinkBalanceConfig = moesim_core::config::from_toml_str("e", text).unwrap();
             let mut c = flow_cost(4, 8);
-            let o = link_balance(&cfg, MeshShape::new(4, 8), &identity(32), &traffic, &mut c).unwrap();
+            let o =
+                link_balance(&cfg, MeshShape::new(4, 8), &identity(32), &traffic, &mut c).unwrap();
             check_one_to_one(&o.node_of_slot, MeshShape::new(4, 8)).unwrap();
             assert!(o.best_value <= o.start_value);
-            assert_eq!(o.best_value, *o.history.iter().min_by(|a, b| a.total_cmp(b)).unwrap());
+            assert_eq!(
+                o.best_value,
+                *o.history.iter().min_by(|a, b| a.total_cmp(b)).unwrap()
+            );
             // Deterministic: same seed, same placement and values.
             let mut c2 = flow_cost(4, 8);
-            let o2 = link_balance(&cfg, MeshShape::new(4, 8), &identity(32), &traffic, &mut c2).unwrap();
-            assert_eq!((o.node_of_slot.clone(), o.history.clone()), (o2.node_of_slot, o2.history));
+            let o2 =
+                link_balance(&cfg, MeshShape::new(4, 8), &identity(32), &traffic, &mut c2).unwrap();
+            assert_eq!(
+                (o.node_of_slot.clone(), o.history.clone()),
+                (o2.node_of_slot, o2.history)
+            );
         }
     }
 }

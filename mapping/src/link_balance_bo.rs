@@ -190,7 +190,12 @@ mod tests {
             kpls_dim: Some(0),
             ..BoSearch::default()
         };
-        assert!(b.validate("e").unwrap_err().to_string().contains("kpls_dim"));
+        assert!(
+            b.validate("e")
+                .unwrap_err()
+                .to_string()
+                .contains("kpls_dim")
+        );
     }
 
     #[test]

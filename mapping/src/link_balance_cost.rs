@@ -152,7 +152,11 @@ pub(crate) mod tests {
         let moved = vec![NodeId(0), NodeId(1), NodeId(3), NodeId(2)];
         let e2 = c.evaluate(std::slice::from_ref(&t), &moved).unwrap();
         assert_eq!(e2.link_bytes.iter().sum::<u64>(), 163_840 * 2);
-        assert!((e2.value - 2.0 * (one + 1000.0)).abs() < 1.0, "{}", e2.value);
+        assert!(
+            (e2.value - 2.0 * (one + 1000.0)).abs() < 1.0,
+            "{}",
+            e2.value
+        );
         assert!(c.evaluate(&[t], &ident[..2]).is_err());
     }
 }

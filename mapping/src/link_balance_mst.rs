@@ -82,10 +82,7 @@ mod tests {
         assert_eq!(manhattan_mst(&[(0, 0)]), 0);
         assert_eq!(manhattan_mst(&[(0, 0), (3, 4)]), 7);
         // A plus shape: centre linked to four arms of length 1.
-        assert_eq!(
-            manhattan_mst(&[(1, 1), (0, 1), (2, 1), (1, 0), (1, 2)]),
-            4
-        );
+        assert_eq!(manhattan_mst(&[(1, 1), (0, 1), (2, 1), (1, 0), (1, 2)]), 4);
         let mut c = MstCost {
             mesh: MeshShape::new(4, 4),
         };
@@ -94,7 +91,10 @@ mod tests {
         t.add(vec![2], 2, 1);
         let ident: Vec<NodeId> = (0..16).map(NodeId).collect();
         // (3 x 1 + 1 x 0) / 4 tokens
-        assert_eq!(c.evaluate(std::slice::from_ref(&t), &ident).unwrap().value, 0.75);
+        assert_eq!(
+            c.evaluate(std::slice::from_ref(&t), &ident).unwrap().value,
+            0.75
+        );
         let mut far = ident.clone();
         far.swap(1, 15);
         // slot 1 at (3,3): distance 6 from (0,0)

@@ -104,7 +104,8 @@ impl LayerTraffic {
         let mut t = LayerTraffic::new(moe_layer);
         for (set, tokens) in sets {
             let key: Vec<u8> = set.iter().flat_map(|e| e.to_le_bytes()).collect();
-            let mut rng = rng_from_seed(seed_from_parts(&[seed, moe_layer as u64, hash_bytes(&key)]));
+            let mut rng =
+                rng_from_seed(seed_from_parts(&[seed, moe_layer as u64, hash_bytes(&key)]));
             let chosen = set[rng.random_range(0..set.len())];
             let aggregator = holders[chosen as usize][0];
             let hs: Vec<u32> = set

@@ -131,7 +131,12 @@ mod tests {
         let o = link_balance(&cfg, mesh, &identity(32), &scattered_traffic(), &mut c).unwrap();
         assert_eq!(o.history.len(), 2001);
         // Pairs (i, 31 - i) start 5 to 10 hops apart; adjacent pairs cost 1 hop each.
-        assert!(o.start_value > 5.0 && o.best_value < 2.0, "{} -> {}", o.start_value, o.best_value);
+        assert!(
+            o.start_value > 5.0 && o.best_value < 2.0,
+            "{} -> {}",
+            o.start_value,
+            o.best_value
+        );
     }
 
     #[test]
@@ -140,11 +145,21 @@ mod tests {
             cooling: 1.0,
             ..AnnealingSearch::default()
         };
-        assert!(s.validate("e").unwrap_err().to_string().contains("link_balance.cooling"));
+        assert!(
+            s.validate("e")
+                .unwrap_err()
+                .to_string()
+                .contains("link_balance.cooling")
+        );
         let s = AnnealingSearch {
             initial_temperature: 0.0,
             ..AnnealingSearch::default()
         };
-        assert!(s.validate("e").unwrap_err().to_string().contains("initial_temperature"));
+        assert!(
+            s.validate("e")
+                .unwrap_err()
+                .to_string()
+                .contains("initial_temperature")
+        );
     }
 }

@@ -102,19 +102,26 @@ fn run_link(ctx: &Context) -> Result<Vec<Check>> {
 
 fn dynamic(ctx: &Context, point: &str, paper: f64, tol: Tolerance) -> Result<Vec<Check>> {
     let (plan, setup, r) = balanced(ctx, point)?;
-    let dp = plan.dynamic.iter().find(|d| d.point == point).ok_or_else(|| {
-        Error::config(
-            "configs/experiments/hdmoe_link_dynamic/study.toml",
-            "dynamic",
-            format!("no [[dynamic]] entry for point `{point}`"),
-        )
-        .allowed("an entry per validated point")
-    })?;
+    let dp = plan
+        .dynamic
+        .iter()
+        .find(|d| d.point == point)
+        .ok_or_else(|| {
+            Error::config(
+                "configs/experiments/hdmoe_link_dynamic/study.toml",
+                "dynamic",
+                format!("no [[dynamic]] entry for point `{point}`"),
+            )
+            .allowed("an entry per validated point")
+        })?;
     let map = balanced_map(&setup.place(&plan.placement)?, &r.bo.node_of_slot)?;
     let rows = dynamic_study::run(&setup, &map, dp.broadcast, plan.dynamic_batch, plan.seed)?;
     let mean = dynamic_study::mean(&rows, |r| DynamicRow::speedup_hidden(&r.totals));
     Ok(vec![Check::new(
-        &format!("static / dynamic latency, mean over {} categories", rows.len()),
+        &format!(
+            "static / dynamic latency, mean over {} categories",
+            rows.len()
+        ),
         "x",
         paper,
         mean,

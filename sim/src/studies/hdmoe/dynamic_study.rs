@@ -48,7 +48,10 @@ pub fn window_s(setup: &LinkSetup, b: f64) -> f64 {
     let l = CONTEXT_LEN;
     let comp = (3.0 * b * h * h + 2.0 * b * l * h + b * h * h + 2.0 * e * b * is * h)
         / (d * setup.node_flops_per_s());
-    let mem = (2.0 * b * h * l + 3.0 * h * (b + h) + h * (b + h) + 2.0 * ne * is * h
+    let mem = (2.0 * b * h * l
+        + 3.0 * h * (b + h)
+        + h * (b + h)
+        + 2.0 * ne * is * h
         + b * h * (is / h + 1.0))
         / (d * MEM_BYTES_PER_S);
     comp + mem

@@ -5,11 +5,11 @@
 use super::link_plan::LinkDynamicPlan;
 use super::link_setup::LinkSetup;
 use moesim_core::{NodeId, Result};
+use moesim_mapping::PlacementMap;
 use moesim_mapping::link_balance::{
     LinkBalanceConfig, LinkBalanceOutcome, identity, link_balance, relabel,
 };
 use moesim_mapping::link_balance_cost::CommCost;
-use moesim_mapping::PlacementMap;
 use serde::Serialize;
 
 /// What the ablation runs.
@@ -78,7 +78,13 @@ pub fn run(setup: &LinkSetup, base: &PlacementMap, plan: &AblationPlan) -> Resul
     let mut cost = setup.cost(bytes)?;
     let bo = link_balance(&plan.bo, setup.mesh(), &start, &traffic, &mut cost)?;
     let annealing = match &plan.annealing {
-        Some(cfg) => Some(link_balance(cfg, setup.mesh(), &start, &traffic, &mut cost)?),
+        Some(cfg) => Some(link_balance(
+            cfg,
+            setup.mesh(),
+            &start,
+            &traffic,
+            &mut cost,
+        )?),
         None => None,
     };
     let before = cost.evaluate(&traffic, &start)?;

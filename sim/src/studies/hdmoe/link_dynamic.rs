@@ -18,8 +18,8 @@ use crate::studies::{Section, StudyOptions, figure_link};
 use link_ablation::{AblationPlan, AblationResult, balanced_map, utilisation};
 use link_plan::LinkDynamicPlan;
 use link_setup::LinkSetup;
-use moesim_mapping::dynamic_placement::BroadcastCount;
 use moesim_core::Result;
+use moesim_mapping::dynamic_placement::BroadcastCount;
 use rayon::prelude::*;
 
 /// The three compute/link points.
@@ -59,7 +59,11 @@ pub fn sections(opts: &StudyOptions) -> Result<Vec<Section>> {
     Ok(out)
 }
 
-fn ablation_section(rows: &[AblationResult], plan: &LinkDynamicPlan, opts: &StudyOptions) -> Section {
+fn ablation_section(
+    rows: &[AblationResult],
+    plan: &LinkDynamicPlan,
+    opts: &StudyOptions,
+) -> Section {
     let mut md = String::from(
         "Communication time of the MoE layers (dispatch + combine, flow tier, FP32, summed over \
          the objective's layers) of the base placement alone and after LinkBalance, on the \
@@ -130,8 +134,18 @@ fn heatmap_section(
         let bw = setup.link_bytes_per_s();
         let balanced = balanced_map(&setup.place(&plan.placement)?, &r.bo.node_of_slot)?;
         for (label, bytes, t, kind) in [
-            ("base", &r.base_link_bytes, r.base_combine_s, r.base_kind.clone()),
-            ("link_balance", &r.bo_link_bytes, r.bo_combine_s, balanced.kind.clone()),
+            (
+                "base",
+                &r.base_link_bytes,
+                r.base_combine_s,
+                r.base_kind.clone(),
+            ),
+            (
+                "link_balance",
+                &r.bo_link_bytes,
+                r.bo_combine_s,
+                balanced.kind.clone(),
+            ),
         ] {
             let u = utilisation(bytes, bw, t);
             let file = dir.join(format!("link_heatmap_{}_{}_{label}.svg", r.mesh, r.point));
@@ -173,8 +187,13 @@ fn dynamic_section(
         let ab = AblationPlan::from_plan(plan, objective_layers(&setup, opts.quick), false);
         let lb = link_ablation::run(&setup, &base, &ab)?;
         let static_map = balanced_map(&base, &lb.bo.node_of_slot)?;
-        let rows =
-            dynamic_study::run(&setup, &static_map, dp.broadcast, plan.dynamic_batch, plan.seed)?;
+        let rows = dynamic_study::run(
+            &setup,
+            &static_map,
+            dp.broadcast,
+            plan.dynamic_batch,
+            plan.seed,
+        )?;
         let k = rows.first().map_or(0, |r| r.totals.experts_per_layer);
         let paper = PAPER_DYNAMIC
             .iter()
@@ -212,9 +231,13 @@ fn dynamic_section(
         md.push_str(&format!(
             "| **mean** | | | **{:.3}** | {:.3} | {:.3} |\n\nPaper (DeepSeek-V2-Lite, mean over \
              categories): {paper}. Batch {}.\n\n",
-            dynamic_study::mean(&rows, |r| dynamic_study::DynamicRow::speedup_hidden(&r.totals)),
+            dynamic_study::mean(&rows, |r| dynamic_study::DynamicRow::speedup_hidden(
+                &r.totals
+            )),
             dynamic_study::mean(&rows, |r| r.totals.speedup()),
-            dynamic_study::mean(&rows, |r| dynamic_study::DynamicRow::speedup_hidden(&r.oracle)),
+            dynamic_study::mean(&rows, |r| dynamic_study::DynamicRow::speedup_hidden(
+                &r.oracle
+            )),
             plan.dynamic_batch,
         ));
     }

@@ -89,8 +89,12 @@ impl LinkSetup {
             .iter()
             .position(|s| s.name == name)
             .ok_or_else(|| {
-                Error::config(&self.trace.origin, "category", format!("no category `{name}`"))
-                    .allowed(self.categories().join(", "))
+                Error::config(
+                    &self.trace.origin,
+                    "category",
+                    format!("no category `{name}`"),
+                )
+                .allowed(self.categories().join(", "))
             })?;
         Ok(self.trace.segment_table(i))
     }
