@@ -46,13 +46,9 @@ impl TransitionPredictor {
                 }
             }
             let n = prev.num_tokens() as f64;
-            for i in 0..e {
-                for j in 0..e {
-                    counts[i * e + j] = if uses[i] > 0.0 {
-                        counts[i * e + j] / uses[i]
-                    } else {
-                        mean[j] / n
-                    };
+            for (row, &u) in counts.chunks_mut(e).zip(&uses) {
+                for (c, &m) in row.iter_mut().zip(&mean) {
+                    *c = if u > 0.0 { *c / u } else { m / n };
                 }
             }
             rows.push(counts);

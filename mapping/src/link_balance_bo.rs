@@ -18,6 +18,9 @@ use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
 
+/// The objective as the search sees it.
+type Eval<'a> = &'a mut dyn FnMut(&[NodeId]) -> Result<f64>;
+
 fn seventy() -> u32 {
     70
 }
@@ -126,8 +129,7 @@ impl LinkSearch for BoSearch {
         }
         // egobox wants a cloneable objective; the evaluator is shared, and its first error is
         // kept (egobox only sees a message).
-        let shared: Rc<RefCell<&mut dyn FnMut(&[NodeId]) -> Result<f64>>> =
-            Rc::new(RefCell::new(eval));
+        let shared: Rc<RefCell<Eval<'_>>> = Rc::new(RefCell::new(eval));
         let failure: Rc<RefCell<Option<Error>>> = Rc::new(RefCell::new(None));
         let obj = {
             let shared = Rc::clone(&shared);
@@ -142,7 +144,10 @@ impl LinkSearch for BoSearch {
                         Ok(v) => y[[i, 0]] = v,
                         Err(e) => {
                             let msg = e.to_string();
-                            failure.borrow_mut().get_or_insert(e);
+                            let mut f = failure.borrow_mut();
+                            if f.is_none() {
+                                *f = Some(e);
+                            }
                             return Err(msg);
                         }
                     }

@@ -31,10 +31,11 @@ pub fn manhattan_mst(pts: &[(i64, i64)]) -> i64 {
         }
         in_tree[u] = true;
         total += best[u];
-        for v in 0..n {
-            let d = (pts[u].0 - pts[v].0).abs() + (pts[u].1 - pts[v].1).abs();
-            if !in_tree[v] && d < best[v] {
-                best[v] = d;
+        let pu = pts[u];
+        for ((p, b), t) in pts.iter().zip(best.iter_mut()).zip(&in_tree) {
+            let d = (pu.0 - p.0).abs() + (pu.1 - p.1).abs();
+            if !t && d < *b {
+                *b = d;
             }
         }
     }
