@@ -209,7 +209,7 @@ pub fn identity(n: usize) -> Vec<NodeId> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::ep_contiguous::EpContiguous;
     use crate::link_balance_cost::tests::flow_cost;
