@@ -5,6 +5,7 @@ use crate::case::Case;
 pub mod booksim;
 pub mod gpu;
 pub mod hdmoe;
+pub mod hdmoe_link_dynamic;
 pub mod hdmoe_tp;
 pub mod memory;
 pub mod moentwine;
@@ -24,6 +25,7 @@ pub fn all() -> Vec<Case> {
     all.extend(memory::cases());
     all.extend(hdmoe_tp::cases());
     all.extend(hdmoe::cases());
+    all.extend(hdmoe_link_dynamic::cases());
     all.extend(workloads::cases());
     all.extend(tiers::cases());
     all.extend(moentwine::cases());
