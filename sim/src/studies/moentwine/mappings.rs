@@ -4,9 +4,9 @@
 //! attention and MoE traffic side by side, and the per-device MoE throughput against the GPU
 //! baselines. Points run in parallel (rayon).
 
-use super::figures::bar_chart;
 use super::gpu::{self, GpuPlatform, GpuResult};
 use super::points::{self, PointResult, PointSpec};
+use crate::plots::bar_chart;
 use crate::studies::{Section, StudyOptions, figure_link};
 use moesim_core::Result;
 use rayon::prelude::*;

@@ -4,11 +4,10 @@
 //! - [`points`]: one wafer point (experiment files of `configs/experiments/moentwine/`);
 //! - [`gpu`]: the NVL72 and DGX baselines on the calibrated GPU models;
 //! - [`mappings`]: the grid of models, platforms and mappings, and its sections;
-//! - [`figures`]: bar charts; [`balancing`]: the load-balancing sections.
+//! - [`balancing`]: the load-balancing sections (charts are drawn by [`crate::plots`]).
 
 pub mod balancing;
 pub mod balancing_runs;
-pub mod figures;
 pub mod gpu;
 pub mod mappings;
 pub mod points;

@@ -1,6 +1,7 @@
 //! SVG line charts (plotters, SVG backend only: no fonts or system libraries needed).
 
-use moesim_core::{Error, Result};
+use super::plot_err;
+use moesim_core::Result;
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -8,10 +9,6 @@ use std::path::Path;
 pub struct Series {
     pub label: String,
     pub points: Vec<(f64, f64)>,
-}
-
-fn plot_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Sim(format!("{}: cannot draw the plot: {e}", path.display()))
 }
 
 /// Draws `series` as lines with markers into the SVG file `path`. Y values above `y_cap` (e.g.
@@ -69,15 +66,7 @@ pub fn line_chart(
             .draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled())))
             .map_err(|e| plot_err(path, e))?;
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(|e| plot_err(path, e))?;
-    root.present().map_err(|e| plot_err(path, e))?;
-    Ok(())
+    super::finish(path, &root, &mut chart, SeriesLabelPosition::UpperLeft)
 }
 
 #[cfg(test)]

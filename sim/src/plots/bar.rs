@@ -1,12 +1,9 @@
-//! Grouped bar charts of the MoEntwine study (plotters, SVG backend only).
+//! Grouped bar charts.
 
-use moesim_core::{Error, Result};
+use super::plot_err;
+use moesim_core::Result;
 use plotters::prelude::*;
 use std::path::Path;
-
-fn plot_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Sim(format!("{}: cannot draw the chart: {e}", path.display()))
-}
 
 /// Draws one group of bars per category, one bar per series, into the SVG file `path`.
 pub fn bar_chart(
@@ -66,15 +63,7 @@ pub fn bar_chart(
             .label(name.clone())
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled()));
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(|e| plot_err(path, e))?;
-    root.present().map_err(|e| plot_err(path, e))?;
-    Ok(())
+    super::finish(path, &root, &mut chart, SeriesLabelPosition::UpperRight)
 }
 
 #[cfg(test)]
