@@ -121,6 +121,9 @@ fn bad_cli_combinations() {
     assert_user_error(&o, &["--sweep", "injection_rate"]);
     let o = moesim(&["validate", "--case", "nope"]);
     assert_user_error(&o, &["--case", "nope", "booksim_a_mesh8x8_uniform_p4"]);
-    let o = moesim(&["run", "--set", "noc.router.num_vc=2"]);
-    assert_user_error(&o, &["with --set", "noc.router", "num_vc"]);
+    let o = moesim(&["run", "--set", "placement.attention_tpp=2"]);
+    assert_user_error(
+        &o,
+        &["with --set", "placement", "attention_tpp", "attention_tp"],
+    );
 }

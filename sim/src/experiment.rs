@@ -42,9 +42,9 @@ pub enum Experiment {
     Moe(moe::MoeExperiment),
 }
 
-/// The experiment `moesim run` runs when given no file: the 8x8 mesh of BookSim case a, one
-/// point at 0.30 flits/cycle/node for the link statistics, plus its latency-load curve.
-pub const DEFAULT_EXPERIMENT: &str = r#"
+/// A NoC experiment: the 8x8 mesh of BookSim case a, one point at 0.30 flits/cycle/node for the
+/// link statistics, plus its latency-load curve.
+pub const NOC_EXAMPLE: &str = r#"
 kind = "noc"
 name = "noc_mesh8x8_uniform"
 preset = "mesh8x8_uniform_p4"
@@ -57,8 +57,12 @@ key = "injection_rate"
 values = "0.05:0.50:0.05"
 "#;
 
+/// The experiment `moesim run` runs when given no file: DeepSeek-V3 decode on one 8x8 wafer of
+/// B200-class dies, expert-parallel baseline placement, flow tier.
+pub const DEFAULT_EXPERIMENT: &str = moe::DEFAULT_TEXT;
+
 /// The origin of the embedded default experiment.
-pub const DEFAULT_ORIGIN: &str = "embedded:default_experiment";
+pub const DEFAULT_ORIGIN: &str = "embedded:configs/experiments/dsv3_decode_wafer8x8_ep.toml";
 
 /// What a run produced.
 #[derive(Clone, Debug, Serialize)]
@@ -173,9 +177,20 @@ pub fn table(e: &Experiment) -> Result<Table> {
 mod tests {
     use super::*;
 
+    fn noc_example(sets: &[String]) -> Result<Experiment> {
+        Experiment::from_text(NOC_EXAMPLE, "noc_example.toml", sets)
+    }
+
     #[test]
-    fn default_experiment_resolves_and_round_trips() {
+    fn the_default_is_deepseek_v3_decode_on_one_wafer() {
         let e = Experiment::default_with(&[]).unwrap();
+        assert_eq!(e.kind(), ExperimentKind::Moe);
+        assert_eq!(e.name(), "dsv3_decode_wafer8x8_ep");
+    }
+
+    #[test]
+    fn noc_experiment_resolves_and_round_trips() {
+        let e = noc_example(&[]).unwrap();
         assert_eq!(e.kind(), ExperimentKind::Noc);
         let Experiment::Noc(n) = &e else {
             unreachable!()
@@ -190,7 +205,7 @@ mod tests {
 
     #[test]
     fn sets_reach_into_the_network() {
-        let e = Experiment::default_with(&["noc.num_vcs=8".into(), "name=x".into()]).unwrap();
+        let e = noc_example(&["noc.num_vcs=8".into(), "name=x".into()]).unwrap();
         let Experiment::Noc(n) = &e else {
             unreachable!()
         };
@@ -219,7 +234,7 @@ mod tests {
             e.starts_with("e.toml: key `noc.router") && e.contains("num_vc"),
             "{e}"
         );
-        let e = Experiment::default_with(&["noc.traffic.packet_size=0".into()])
+        let e = noc_example(&["noc.traffic.packet_size=0".into()])
             .unwrap_err()
             .to_string();
         assert!(
