@@ -14,7 +14,7 @@
 use super::link_load::LinkLoad;
 use super::params::NetworkParams;
 use super::routes::{RouteRef, RouteTable};
-use super::{Message, Network, NetworkRun, makespan, tick_of_ps};
+use super::{Message, Network, NetworkRun, tick_of_ps};
 use crate::routing::RoutingFunction;
 use crate::topology::Topology;
 use moesim_core::{Result, Tick};
@@ -103,13 +103,7 @@ impl Network for AnalyticNetwork {
             link_load.add_interval_to(links, release, end, rate);
         }
         link_load.finish();
-        Ok(NetworkRun {
-            tier: self.name().to_string(),
-            makespan: makespan(&finish),
-            finish,
-            link_bytes,
-            link_load,
-        })
+        Ok(NetworkRun::new(self.name(), finish, link_bytes, link_load))
     }
 }
 

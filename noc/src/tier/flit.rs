@@ -11,7 +11,7 @@
 
 use super::link_load::LinkLoad;
 use super::params::NetworkParams;
-use super::{Message, Network, NetworkRun, makespan};
+use super::{Message, Network, NetworkRun};
 use crate::config::{RouterConfig, RoutingConfig};
 use crate::network::FlitNetwork;
 use crate::topology::Topology;
@@ -216,12 +216,6 @@ impl Network for FlitTier {
                 }
             }
         }
-        Ok(NetworkRun {
-            tier: self.name().to_string(),
-            makespan: makespan(&finish),
-            finish,
-            link_bytes,
-            link_load,
-        })
+        Ok(NetworkRun::new(self.name(), finish, link_bytes, link_load))
     }
 }

@@ -10,7 +10,7 @@ use super::fluid::{self, FluidFlow};
 use super::maxmin::Filling;
 use super::params::NetworkParams;
 use super::routes::{RouteRef, RouteTable};
-use super::{Message, Network, NetworkRun, makespan, tick_of_ps};
+use super::{Message, Network, NetworkRun, tick_of_ps};
 use crate::routing::RoutingFunction;
 use crate::topology::Topology;
 use moesim_core::{Result, Tick};
@@ -249,13 +249,7 @@ impl Network for FlowNetwork {
         }
         let mut link_load = res.load;
         link_load.truncate_links(nlinks);
-        Ok(NetworkRun {
-            tier: self.name().to_string(),
-            makespan: makespan(&finish),
-            finish,
-            link_bytes,
-            link_load,
-        })
+        Ok(NetworkRun::new(self.name(), finish, link_bytes, link_load))
     }
 }
 

@@ -20,7 +20,7 @@
 use super::link_load::LinkLoad;
 use super::params::NetworkParams;
 use super::routes::RouteTable;
-use super::{Message, Network, NetworkRun, makespan, tick_of_ps};
+use super::{Message, Network, NetworkRun, tick_of_ps};
 use crate::routing::RoutingFunction;
 use crate::topology::Topology;
 use moesim_core::{Result, Tick};
@@ -216,13 +216,7 @@ impl Network for LinkScheduler {
             }
         }
         link_load.finish();
-        Ok(NetworkRun {
-            tier: self.name().to_string(),
-            makespan: makespan(&finish),
-            finish,
-            link_bytes,
-            link_load,
-        })
+        Ok(NetworkRun::new(self.name(), finish, link_bytes, link_load))
     }
 }
 

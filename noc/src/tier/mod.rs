@@ -91,6 +91,23 @@ pub struct NetworkRun {
 }
 
 impl NetworkRun {
+    /// The run of `tier`: its finish times, link bytes and windowed link load; the makespan is
+    /// the latest finish.
+    pub fn new(
+        tier: &str,
+        finish: Vec<Tick>,
+        link_bytes: Vec<u64>,
+        link_load: LinkLoad,
+    ) -> NetworkRun {
+        NetworkRun {
+            tier: tier.to_string(),
+            makespan: makespan(&finish),
+            finish,
+            link_bytes,
+            link_load,
+        }
+    }
+
     /// Time from release to finish of message `i` of `msgs`.
     pub fn duration(&self, msgs: &[Message], i: usize) -> Tick {
         self.finish[i].saturating_sub(msgs[i].release)
