@@ -10,8 +10,12 @@
 //! t_comp = F / (peak x compute_efficiency x eff(F)),  eff(F) = F / (F + F_half)
 //! t_gemm = (t_mem^p + t_comp^p)^(1/p)                           (p: memory/compute overlap)
 //! t_dev  = t_gemm + A_elem / (HBM x mem_bw_fraction)
-//! t_meas = max(launch_floor, t_dev)                             (what a host-timed harness sees)
+//! t_meas = (floor^q + t_dev^q)^(1/q)                            (what a host-timed harness sees)
 //! ```
+//!
+//! `floor` is the harness's launch floor for the expert shape (the kernels cuBLAS picks differ
+//! by shape, and so does their launch cost): see `calibrate::harness_floors`. `q` blends the
+//! host and device pipelines near the crossover; a large `q` is the plain maximum.
 
 use crate::spec::GpuSpec;
 use moesim_core::DType;
@@ -22,8 +26,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FfnCalibration {
-    /// Host launch floor of the measured harness (microseconds). Not part of device time.
+    /// Host launch floor of the measured harness (microseconds) for shapes without a floor of
+    /// their own. Not part of device time.
     pub launch_floor_us: f64,
+    /// Blend of launch floor and device time in the harness time: `(floor^q + dev^q)^(1/q)`;
+    /// 64 is the plain maximum. Not part of device time.
+    pub launch_blend_exponent: f64,
     /// Achieved HBM bandwidth of the FFN over the HBM peak.
     pub mem_bw_fraction: f64,
     /// Asymptotic compute efficiency over the dense BF16 peak.
@@ -57,6 +65,12 @@ impl FfnCalibration {
             c.launch_floor_us,
             c.launch_floor_us >= 0.0,
             "microseconds >= 0",
+        )?;
+        check(
+            "launch_blend_exponent",
+            c.launch_blend_exponent,
+            c.launch_blend_exponent >= 1.0 && c.launch_blend_exponent <= 64.0,
+            "a number in [1, 64]",
         )?;
         check(
             "mem_bw_fraction",
@@ -220,15 +234,27 @@ impl FfnModel {
         Tick::from_us(self.breakdown(shape, tokens).device_us)
     }
 
-    /// What a host-timed harness measures: `max(launch floor, device time)`.
+    /// What a host-timed harness measures with the generic launch floor.
     pub fn harness_time(&self, shape: &ExpertShape, tokens: u64) -> Tick {
         Tick::from_us(self.harness_us(shape, tokens))
     }
 
     pub fn harness_us(&self, shape: &ExpertShape, tokens: u64) -> f64 {
-        self.cal
-            .launch_floor_us
-            .max(self.breakdown(shape, tokens).device_us)
+        self.harness_us_with_floor(shape, tokens, self.cal.launch_floor_us)
+    }
+
+    /// What a host-timed harness measures when its launch floor for `shape` is `floor_us`:
+    /// `(floor^q + dev^q)^(1/q)`, computed on the larger term so that a large `q` cannot
+    /// overflow.
+    pub fn harness_us_with_floor(&self, shape: &ExpertShape, tokens: u64, floor_us: f64) -> f64 {
+        let dev = self.breakdown(shape, tokens).device_us;
+        let hi = dev.max(floor_us);
+        if hi <= 0.0 {
+            return 0.0;
+        }
+        let lo = dev.min(floor_us);
+        let q = self.cal.launch_blend_exponent;
+        hi * (1.0 + (lo / hi).powf(q)).powf(1.0 / q)
     }
 }
 
@@ -252,6 +278,7 @@ mod tests {
     fn cal() -> FfnCalibration {
         FfnCalibration {
             launch_floor_us: 50.0,
+            launch_blend_exponent: 64.0,
             mem_bw_fraction: 0.5,
             compute_efficiency: 0.5,
             half_saturation_gflop: 0.0,
@@ -297,7 +324,16 @@ mod tests {
         let m = FfnModel::new(&gpu(), cal());
         let s = ExpertShape::new(256, 256, DType::Bf16);
         assert!(m.breakdown(&s, 1).launch_bound);
-        assert_eq!(m.harness_time(&s, 1), Tick::from_us(50.0));
+        assert!((m.harness_us(&s, 1) - 50.0).abs() < 1e-9);
+        // A soft blend adds to the larger term, most where the two are equal.
+        let mut c = cal();
+        c.launch_blend_exponent = 2.0;
+        let soft = FfnModel::new(&gpu(), c);
+        let equal = soft.harness_us_with_floor(&s, 1, 100.0);
+        let dev = soft.breakdown(&s, 1).device_us;
+        let expect = (100f64.powi(2) + dev.powi(2)).sqrt();
+        assert!((equal - expect).abs() < 1e-9);
+        assert_eq!(soft.harness_us_with_floor(&s, 0, 0.0), 0.0);
     }
 
     #[test]

@@ -38,10 +38,9 @@ pub fn cases() -> Vec<Case> {
             source: SOURCE,
             setup: "Preset h200_dgx, expert FFN model (memory and compute terms with fitted \
                     bandwidth fraction, compute efficiency curve and overlap, plus the unfused \
-                    elementwise passes) for the four measured shapes at 64 tokens and more, every \
-                    row whose modelled device time exceeds the harness launch floor; within 15%. \
-                    Launch-bound rows measure the host's kernel-launch rate and are reported in \
-                    docs/gpu.md instead.",
+                    elementwise passes), blended with each shape's harness launch floor (the \
+                    median of its rows below 64 tokens), for the four measured shapes at 64 \
+                    tokens and more; within 15%.",
             run: run_ffn,
         },
     ]
@@ -84,25 +83,40 @@ fn run_all_reduce(ctx: &Context) -> Result<Vec<Check>> {
     collective_checks(ctx, "all_reduce")
 }
 
+/// Rows the model is known to miss, with the reason.
+const FFN_DEVIATIONS: [(&str, u64, &str); 1] = [(
+    "deepseek-v3",
+    256,
+    "the gate and up GEMMs of a 7168 x 2048 expert at 256 tokens make 32 output tiles for 132 \
+     SMs; the model's compute efficiency depends on the FLOPs, not on tile quantisation",
+)];
+
 fn run_ffn(ctx: &Context) -> Result<Vec<Check>> {
     let report = h200_report(ctx)?;
     let checks: Vec<Check> = report
         .ffn
         .iter()
-        .filter(|r| r.tokens >= 64 && !r.launch_bound)
+        .filter(|r| r.tokens >= moesim_gpu::calibrate::SMALL_BATCH_TOKENS)
         .map(|r| {
-            Check::new(
+            let check = Check::new(
                 &format!("{} expert FFN, {} tokens", r.model, r.tokens),
                 "us",
                 r.measured_us,
                 r.model_us,
                 Tolerance::Relative { frac: 0.15 },
-            )
+            );
+            match FFN_DEVIATIONS
+                .iter()
+                .find(|(m, t, _)| *m == r.model && *t == r.tokens)
+            {
+                Some((_, _, why)) => check.known_deviation(why),
+                None => check,
+            }
         })
         .collect();
-    if checks.len() < 20 {
+    if checks.len() < 30 {
         return Err(Error::Check(format!(
-            "only {} device-bound FFN rows at >= 64 tokens",
+            "only {} FFN rows at >= 64 tokens",
             checks.len()
         )));
     }

@@ -4,9 +4,11 @@
 //!
 //! Fitted: per collective family (all-to-all; ring = all-reduce, all-gather, reduce-scatter) the
 //! latency floor, the asymptotic bandwidth fraction, the half-saturation size and the ramp
-//! exponent; for the FFN the launch floor, the achieved memory-bandwidth fraction, the compute
-//! efficiency, its half-saturation work and the memory/compute overlap exponent; the HBM copy
-//! efficiency is read from `meta.json`. Kept from the base configuration (not identifiable from
+//! exponent; for the FFN the achieved memory-bandwidth fraction, the compute efficiency, its
+//! half-saturation work, the memory/compute overlap exponent and the blend of launch floor and
+//! device time; the HBM copy efficiency is read from `meta.json`. The harness's launch floor of
+//! each expert shape is measured, not fitted: the median of that shape's rows below
+//! [`SMALL_BATCH_TOKENS`] tokens ([`harness_floors`]). Kept from the base configuration (not identifiable from
 //! one two-GPU measurement): the per-step latencies and the elementwise pass count.
 
 pub mod data;
@@ -44,11 +46,73 @@ pub struct FfnFit {
     pub inter: u64,
     pub tokens: u64,
     pub measured_us: f64,
-    /// `max(launch floor, device time)`, what the harness measures.
+    /// The harness time: launch floor of the shape blended with the device time.
     pub model_us: f64,
     pub device_us: f64,
+    /// The harness's launch floor for this shape (microseconds).
+    pub floor_us: f64,
     /// The device time is below the launch floor: the harness measures host launch rate here.
     pub launch_bound: bool,
+}
+
+/// Rows below this many tokens measure the harness's floor for their shape; the model is
+/// checked from here on.
+pub const SMALL_BATCH_TOKENS: u64 = 64;
+
+/// The launch floor a host-timed harness shows for one expert shape.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HarnessFloor {
+    pub hidden: u64,
+    pub inter: u64,
+    /// Median of the shape's rows below [`SMALL_BATCH_TOKENS`] tokens (microseconds).
+    pub floor_us: f64,
+    /// How many rows the median is over.
+    pub rows: usize,
+}
+
+/// The harness floor of every shape with rows below [`SMALL_BATCH_TOKENS`] tokens, by (hidden,
+/// inter). At those batches the harness time is flat in the token count: it is the kernels'
+/// launch cost (which depends on the kernels cuBLAS picks for the shape) or, for large experts,
+/// the weight streaming. Either way no larger batch can take less.
+pub fn harness_floors(rows: &[FfnRow]) -> Vec<HarnessFloor> {
+    let mut shapes: Vec<(u64, u64)> = rows.iter().map(|r| (r.hidden, r.inter)).collect();
+    shapes.sort_unstable();
+    shapes.dedup();
+    shapes
+        .into_iter()
+        .filter_map(|(hidden, inter)| {
+            let mut t: Vec<f64> = rows
+                .iter()
+                .filter(|r| r.hidden == hidden && r.inter == inter)
+                .filter(|r| r.tokens < SMALL_BATCH_TOKENS)
+                .map(|r| r.us_median)
+                .collect();
+            if t.is_empty() {
+                return None;
+            }
+            t.sort_by(f64::total_cmp);
+            let n = t.len();
+            let floor_us = if n % 2 == 1 {
+                t[n / 2]
+            } else {
+                0.5 * (t[n / 2 - 1] + t[n / 2])
+            };
+            Some(HarnessFloor {
+                hidden,
+                inter,
+                floor_us,
+                rows: n,
+            })
+        })
+        .collect()
+}
+
+/// The floor of `row`'s shape, or `default_us` when the shape has none.
+fn floor_of(floors: &[HarnessFloor], row: &FfnRow, default_us: f64) -> f64 {
+    floors
+        .iter()
+        .find(|f| f.hidden == row.hidden && f.inter == row.inter)
+        .map_or(default_us, |f| f.floor_us)
 }
 
 /// Signed relative error of a model value.
@@ -151,9 +215,13 @@ fn fit_curve(
     curve_from(&minimize(&objective, &starts).x, fixed.step_latency_us)
 }
 
-fn ffn_from(x: &[f64], elementwise_passes: f64) -> FfnCalibration {
+/// Parameters: `[ln(blend - 1), logit(mem_bw_fraction), logit(compute_efficiency),
+/// ln(half_saturation_gflop), ln(overlap - 1)]`, plus `ln(launch_floor_us)` when no shape has
+/// a measured floor.
+fn ffn_from(x: &[f64], launch_floor_us: Option<f64>, elementwise_passes: f64) -> FfnCalibration {
     FfnCalibration {
-        launch_floor_us: x[0].exp(),
+        launch_floor_us: launch_floor_us.unwrap_or_else(|| x[5].exp()),
+        launch_blend_exponent: (1.0 + x[0].exp()).min(64.0),
         mem_bw_fraction: sigmoid(x[1]),
         compute_efficiency: sigmoid(x[2]),
         half_saturation_gflop: x[3].exp(),
@@ -166,35 +234,57 @@ fn ffn_shape(r: &FfnRow) -> ExpertShape {
     ExpertShape::new(r.hidden, r.inter, DType::Bf16)
 }
 
+/// The median of the measured shape floors: the generic floor for shapes without one.
+fn generic_floor(floors: &[HarnessFloor]) -> Option<f64> {
+    let mut f: Vec<f64> = floors.iter().map(|f| f.floor_us).collect();
+    if f.is_empty() {
+        return None;
+    }
+    f.sort_by(f64::total_cmp);
+    let n = f.len();
+    Some(if n % 2 == 1 {
+        f[n / 2]
+    } else {
+        0.5 * (f[n / 2 - 1] + f[n / 2])
+    })
+}
+
 fn fit_ffn(gpu: &GpuSpec, rows: &[FfnRow], elementwise_passes: f64) -> FfnCalibration {
+    let floors = harness_floors(rows);
+    let generic = generic_floor(&floors);
     let min_t = rows
         .iter()
         .map(|r| r.us_median)
         .fold(f64::INFINITY, f64::min);
     let objective = |x: &[f64]| -> f64 {
-        let m = FfnModel::new(gpu, ffn_from(x, elementwise_passes));
+        let cal = ffn_from(x, generic, elementwise_passes);
+        let m = FfnModel::new(gpu, cal);
         rows.iter()
-            .map(|r| rel_err(m.harness_us(&ffn_shape(r), r.tokens), r.us_median).powi(2))
+            .map(|r| {
+                let floor = floor_of(&floors, r, cal.launch_floor_us);
+                rel_err(
+                    m.harness_us_with_floor(&ffn_shape(r), r.tokens, floor),
+                    r.us_median,
+                )
+                .powi(2)
+            })
             .sum()
     };
-    let starts = [
-        vec![min_t.ln(), 0.0, logit(0.6), 1.0f64.ln(), 0.0],
-        vec![
-            (1.2 * min_t).ln(),
-            logit(0.6),
-            logit(0.7),
-            20.0f64.ln(),
-            1.0,
-        ],
-        vec![
-            (0.9 * min_t).ln(),
-            logit(0.4),
-            logit(0.5),
-            0.1f64.ln(),
-            -1.0,
-        ],
+    let mut starts = [
+        vec![5.0f64.ln(), 0.0, logit(0.6), 1.0f64.ln(), 0.0],
+        vec![2.0f64.ln(), logit(0.6), logit(0.7), 20.0f64.ln(), 1.0],
+        vec![20.0f64.ln(), logit(0.4), logit(0.5), 0.1f64.ln(), -1.0],
     ];
-    ffn_from(&minimize(&objective, &starts).x, elementwise_passes)
+    if generic.is_none() {
+        for (s, f) in starts.iter_mut().zip([1.0, 1.2, 0.9]) {
+            s.push((f * min_t).ln());
+        }
+    }
+    ffn_from(
+        &minimize(&objective, &starts).x,
+        generic,
+        elementwise_passes,
+    )
 }
 
 /// Fits the calibration of `base.gpu` to the measurements in `dir`. The per-step latencies,
@@ -288,20 +378,23 @@ pub fn compare(
         })
         .collect();
     let model = FfnModel::new(gpu, calibration.ffn);
+    let floors = harness_floors(&data.ffn);
     let ffn = data
         .ffn
         .iter()
         .map(|r| {
             let b = model.breakdown(&ffn_shape(r), r.tokens);
+            let floor_us = floor_of(&floors, r, calibration.ffn.launch_floor_us);
             FfnFit {
                 model: r.model.clone(),
                 hidden: r.hidden,
                 inter: r.inter,
                 tokens: r.tokens,
                 measured_us: r.us_median,
-                model_us: model.harness_us(&ffn_shape(r), r.tokens),
+                model_us: model.harness_us_with_floor(&ffn_shape(r), r.tokens, floor_us),
                 device_us: b.device_us,
-                launch_bound: b.launch_bound,
+                floor_us,
+                launch_bound: b.device_us < floor_us,
             }
         })
         .collect();
