@@ -8,6 +8,7 @@
 //! ```
 
 use moesim::Experiment;
+use moesim::experiment::tier_compare::compare_tiers;
 use moesim_core::{Error, Result};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +30,11 @@ pub struct RunArgs {
     /// Print the resolved experiment (TOML) and exit without running it.
     #[arg(long)]
     print_config: bool,
+    /// Also run the step on these network tiers (analytic, flow, flit, link_scheduler; comma
+    /// separated) and print each figure's divergence from the experiment's own tier; writes
+    /// tiers.md and tiers.json into the run directory. MoE experiments only.
+    #[arg(long, value_name = "TIERS", value_delimiter = ',')]
+    compare_tiers: Vec<String>,
 }
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
@@ -40,7 +46,28 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         print!("{}", exp.resolved_toml()?);
         return Ok(ExitCode::SUCCESS);
     }
-    let summary = exp.run(&args.out)?;
+    if !args.compare_tiers.is_empty() && !matches!(exp, Experiment::Moe(_)) {
+        return Err(Error::config(
+            exp.name(),
+            "--compare-tiers",
+            "tiers are compared on MoE experiments only",
+        )
+        .allowed("an experiment with kind = \"moe\""));
+    }
+    let mut summary = exp.run(&args.out)?;
+    let mut table = None;
+    if let (Experiment::Moe(moe), false) = (&exp, args.compare_tiers.is_empty()) {
+        let cmp = compare_tiers(moe, &args.compare_tiers)?;
+        let text = cmp.table();
+        let value =
+            serde_json::to_value(&cmp).map_err(|e| Error::Sim(format!("JSON output: {e}")))?;
+        write(&summary.dir.join("tiers.md"), &text)?;
+        write(&summary.dir.join("tiers.json"), &value.to_string())?;
+        if let Some(obj) = summary.results.as_object_mut() {
+            obj.insert("tier_comparison".into(), value);
+        }
+        table = Some(text);
+    }
     if args.json {
         let json = serde_json::to_string_pretty(&summary)
             .map_err(|e| Error::Sim(format!("JSON output: {e}")))?;
@@ -63,6 +90,13 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             names.sort();
             println!("  {}", names.join(", "));
         }
+        if let Some(t) = table {
+            println!("\n{t}");
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn write(path: &std::path::Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|e| Error::io(path, e))
 }

@@ -13,6 +13,7 @@
 //! ```
 
 pub mod moe;
+pub mod tier_compare;
 
 use crate::noc_experiment::NocExperiment;
 use crate::output::{RunDir, to_toml};
